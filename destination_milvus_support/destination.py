@@ -1,0 +1,232 @@
+"""The Airbyte destination: spec, check and write, with every failure reported as one plain trace."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import time
+from typing import Any, Iterable, Iterator, Mapping
+
+import orjson
+from airbyte_cdk.destinations import Destination
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteErrorTraceMessage,
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    AirbyteTraceMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    ConnectorSpecification,
+    Status,
+    TraceType,
+    Type,
+)
+from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
+from pydantic import ValidationError
+
+from destination_milvus_support.config import ConnectorConfig
+from destination_milvus_support.embedding import build_embedder, embedding_spec
+from destination_milvus_support.errors import ConnectorConfigError, ConnectorSystemError, to_traced_exception
+from destination_milvus_support.indexer import MilvusIndexer
+from destination_milvus_support.processor import DocumentProcessor
+from destination_milvus_support.schema import CollectionLayout, declared_metadata_types, sparse_field_for
+from destination_milvus_support.spec import connector_specification
+from destination_milvus_support.writer import Writer
+from query_sdk._errors import SupportSearchError
+from query_sdk.contract import CollectionContract
+from query_sdk.embedders.openai import count_cl100k_tokens
+
+__all__ = ["DestinationMilvusSupport"]
+
+log = logging.getLogger("airbyte")
+#: Seconds that check waits for Milvus before calling the host unreachable.
+CHECK_TIMEOUT = 10.0
+
+
+class DestinationMilvusSupport(Destination):
+    """Chunk, embed and index help-desk records into Milvus."""
+
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        """The connector's SPEC."""
+        return connector_specification()
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """Validate config, reach Milvus and the embedding service; list every problem; create nothing."""
+        problems: list[str] = []
+        try:
+            parsed = ConnectorConfig.model_validate(config)
+        except ValidationError as error:
+            return _failed([to_traced_exception(error).message or "Invalid configuration."])
+        contract = None
+        try:
+            embedder = build_embedder(parsed.embedding, timeout=CHECK_TIMEOUT, max_retries=1)
+            try:
+                if embedder is not None:
+                    vector = embedder.embed(["connection check"])[0]
+                    if len(vector) != embedder.dimensions:
+                        problems.append(
+                            f"the embedding model returned {len(vector)} dimensions, not {embedder.dimensions}"
+                        )
+                contract = _contract(parsed, embedder, sparse_field=None)
+            finally:
+                if embedder is not None:
+                    embedder.close()
+        except SupportSearchError as error:
+            problems.append(f"Embedding: {error}")
+        try:
+            indexer = _indexer(parsed, timeout=CHECK_TIMEOUT)
+            try:
+                description = indexer.describe()
+                if description is not None and contract is not None:
+                    problems.extend(f"Milvus: {p}" for p in indexer.problems(description, contract))
+            finally:
+                indexer.close()
+        except SupportSearchError as error:
+            problems.append(f"Milvus: {error}")
+        return _failed(problems) if problems else AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    def write(
+        self,
+        config: Mapping[str, Any],
+        configured_catalog: ConfiguredAirbyteCatalog,
+        input_messages: Iterable[AirbyteMessage],
+    ) -> Iterable[AirbyteMessage]:
+        """Write the input's records; yield STATE messages once what precedes them is durable."""
+        parsed = ConnectorConfig.model_validate(config)
+        embedder = build_embedder(parsed.embedding)
+        indexer = _indexer(parsed, timeout=30.0)
+        try:
+            sparse = sparse_field_for(
+                indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
+            )
+            contract = _contract(parsed, embedder, sparse_field=sparse)
+            reserved = {contract.pk_field, contract.text_field, contract.vector_field, contract.sparse_field or ""}
+            processing = parsed.processing
+            mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
+            metadata_types = (
+                declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, reserved)
+                if indexer.capabilities.nullable_fields
+                else {}
+            )
+            layout = CollectionLayout(
+                contract=contract,
+                metadata_types=metadata_types,
+                with_bm25=sparse is not None,
+                free_text=frozenset(mappings.get(f, f) for f in processing.text_fields),
+            )
+            indexer.prepare(layout)
+            processor = DocumentProcessor(
+                processing,
+                configured_catalog,
+                embedder.token_counter() if embedder else count_cl100k_tokens,
+                from_field=parsed.embedding if embedder is None else None,  # type: ignore[arg-type]
+            )
+            yield from Writer(configured_catalog, processor, embedder, indexer).write(input_messages)
+        finally:
+            indexer.close()
+            if embedder is not None:
+                embedder.close()
+
+    def run(self, args: list[str]) -> None:
+        """Entry point: print each message as a JSON line; on failure print one clean trace and exit 1."""
+        parsed = self.parse_args(args)
+        try:
+            for message in self._messages(parsed.command, parsed):
+                _emit(message)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as error:  # every failure becomes one plain trace message
+            traced = to_traced_exception(error)
+            _emit(
+                AirbyteMessage(
+                    type=Type.TRACE,
+                    trace=AirbyteTraceMessage(
+                        type=TraceType.ERROR,
+                        emitted_at=time.time() * 1000,
+                        error=AirbyteErrorTraceMessage(
+                            message=traced.message or "The sync failed.",
+                            internal_message=traced.internal_message,
+                            failure_type=traced.failure_type,
+                        ),
+                    ),
+                )
+            )
+            sys.exit(1)
+
+    def _messages(self, command: str, args: Any) -> Iterator[AirbyteMessage]:
+        spec = self.spec(log)
+        if command == "spec":
+            yield AirbyteMessage(type=Type.SPEC, spec=spec)
+            return
+        config = _read_json(args.config, what="config")
+        update_secrets(get_secrets(spec.connectionSpecification, config))
+        if command == "check":
+            yield AirbyteMessage(type=Type.CONNECTION_STATUS, connectionStatus=self.check(log, config))
+            return
+        catalog_json = _read_json(args.catalog, what="catalog")
+        try:
+            catalog = ConfiguredAirbyteCatalogSerializer.load(catalog_json)
+        except Exception:
+            raise ConnectorConfigError(
+                f"The catalog file {args.catalog} is not a configured Airbyte catalog."
+            ) from None
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+        yield from self.write(config, catalog, _parse_input(stdin))
+
+
+def _indexer(config: ConnectorConfig, *, timeout: float) -> MilvusIndexer:
+    indexing = config.indexing
+    return MilvusIndexer(
+        uri=indexing.host,
+        token=indexing.token(),
+        db=indexing.db,
+        collection=indexing.collection,
+        omit_raw_text=config.omit_raw_text,
+        timeout=timeout,
+    )
+
+
+def _contract(config: ConnectorConfig, embedder: Any, *, sparse_field: str | None) -> CollectionContract:
+    return CollectionContract(
+        embedding=embedding_spec(config.embedding, embedder),
+        metric="COSINE",
+        text_field=config.indexing.text_field,
+        vector_field=config.indexing.vector_field,
+        sparse_field=sparse_field,
+    )
+
+
+def _failed(problems: list[str]) -> AirbyteConnectionStatus:
+    return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
+
+
+def _read_json(path: str, *, what: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return orjson.loads(handle.read())
+    except OSError:
+        raise ConnectorConfigError(f"The {what} file {path} cannot be read.") from None
+    except orjson.JSONDecodeError:
+        raise ConnectorConfigError(f"The {what} file {path} is not valid JSON.") from None
+
+
+def _parse_input(lines: Iterable[str]) -> Iterator[AirbyteMessage]:
+    """Parse stdin; a malformed line stops the sync (skipping it could lose a record)."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield AirbyteMessageSerializer.load(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            raise ConnectorSystemError(f"Input line {number} is not valid JSON; the sync stopped there.") from None
+        except Exception:
+            raise ConnectorSystemError(
+                f"Input line {number} is not a valid Airbyte message; the sync stopped there."
+            ) from None
+
+
+def _emit(message: AirbyteMessage) -> None:
+    sys.stdout.write(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode() + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,80 @@
+"""The connector's errors, and the one place they (and query_sdk's) become Airbyte failure types."""
+
+from __future__ import annotations
+
+import openai
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from pydantic import ValidationError
+from pymilvus.exceptions import MilvusException
+
+from query_sdk import _errors as sdk
+from query_sdk._milvus import translate_milvus_error
+from query_sdk.embedders.openai import translate_openai_error
+
+__all__ = [
+    "ConnectorConfigError",
+    "ConnectorSystemError",
+    "ConnectorTransientError",
+    "DestinationError",
+    "RecordError",
+    "describe_validation_error",
+    "to_traced_exception",
+]
+
+
+class DestinationError(sdk.SupportSearchError):
+    """Root of the connector's own errors (a query_sdk error, so one handler covers both)."""
+
+
+class ConnectorConfigError(DestinationError, sdk.ConfigurationError):
+    """The config, the catalog or the collection must be changed by the user."""
+
+
+class RecordError(ConnectorConfigError):
+    """A record cannot be processed as configured (names stream and field, never content)."""
+
+
+class ConnectorTransientError(DestinationError, sdk.TransientError):
+    """A service failed in a way that a later retry may fix."""
+
+
+class ConnectorSystemError(DestinationError, sdk.InternalError):
+    """A bug or an unexpected state."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One plain sentence per problem, naming the field; never the input value (it may be a secret)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(p) for p in item["loc"] if not str(p).startswith(("function-", "tagged-union")))
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{location}: {message}" if location else message)
+    return "Invalid configuration: " + "; ".join(problems) + "."
+
+
+def to_traced_exception(error: BaseException) -> AirbyteTracedException:
+    """Map any error to an ``AirbyteTracedException`` with the right failure type and a plain message."""
+    if isinstance(error, AirbyteTracedException):
+        return error
+    if isinstance(error, ValidationError):
+        return AirbyteTracedException(
+            message=describe_validation_error(error),
+            internal_message="config validation failed",
+            failure_type=FailureType.config_error,
+        )
+    if isinstance(error, MilvusException):
+        error = translate_milvus_error(error, where="the Milvus server")
+    elif isinstance(error, openai.OpenAIError):
+        error = translate_openai_error(error, service="The embedding service")
+    if isinstance(error, sdk.ConfigurationError):
+        failure = FailureType.config_error
+    elif isinstance(error, sdk.TransientError):
+        failure = FailureType.transient_error
+    else:
+        failure = FailureType.system_error
+    if isinstance(error, sdk.SupportSearchError):
+        message = str(error)
+    else:
+        message = f"Unexpected internal error ({type(error).__name__}). Please report it."
+    return AirbyteTracedException(message=message, internal_message=type(error).__name__, failure_type=failure)

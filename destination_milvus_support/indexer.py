@@ -1,0 +1,281 @@
+"""The only connector code that talks to Milvus: prepare the collection, write and delete rows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from pymilvus import DataType, MilvusClient
+from pymilvus.exceptions import MilvusException
+
+from destination_milvus_support.errors import ConnectorConfigError, RecordError
+from destination_milvus_support.schema import RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
+from query_sdk._milvus import ServerCapabilities, connect_client, translate_milvus_error
+from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
+from query_sdk.filters import Condition, build_filter
+
+__all__ = ["MilvusIndexer", "Row", "record_hash"]
+
+log = logging.getLogger("airbyte")
+_VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
+#: Rows per upsert call, so a request stays far below gRPC's 64 MB message limit.
+_MAX_ROWS_PER_CALL = 1000
+
+
+def record_hash(stream: str, rid: str) -> str:
+    """Hex digest naming a record in filters: source values never enter a filter string."""
+    return hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A chunk with its vector, ready to be shaped for the collection."""
+
+    pk: str
+    stream: str
+    record_id: str
+    text: str
+    vector: Sequence[float]
+    metadata: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Target:
+    """How the existing (or new) collection wants its rows."""
+
+    declared: Mapping[str, DataType]
+    dynamic: bool
+    auto_id: bool
+    pk_field: str
+    vector_field: str
+    text_field: str
+    has_record_hash: bool
+    generation_declared: bool
+
+
+class MilvusIndexer:
+    """Writes rows into one collection; creates it on first use with a ``CollectionLayout``."""
+
+    def __init__(
+        self, *, uri: str, token: str, db: str, collection: str, omit_raw_text: bool = False, timeout: float = 10.0
+    ) -> None:
+        self.collection = collection
+        self._where = f"collection {collection!r} at {uri}"
+        self._omit_raw_text = omit_raw_text
+        self._client: MilvusClient = connect_client(uri, token=token, db=db, timeout=timeout)
+        self.capabilities = ServerCapabilities.detect(self._client)
+        self._target: _Target | None = None
+        self._warned_dropped: set[str] = set()
+
+    # -- set-up ----------------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any] | None:
+        """The collection's description, or None when it does not exist. Creates nothing."""
+        try:
+            if not self._client.has_collection(self.collection):
+                return None
+            return dict(self._client.describe_collection(self.collection))
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+
+    def problems(self, description: Mapping[str, Any], contract: CollectionContract) -> list[str]:
+        """Why an existing collection cannot take this config's rows (empty when it can)."""
+        found: list[str] = []
+        fields = {str(f["name"]): f for f in description.get("fields", [])}
+        vector = fields.get(contract.vector_field)
+        if vector is None or vector.get("type") not in _VECTOR_TYPES:
+            found.append(
+                f"collection {self.collection!r} has no vector field {contract.vector_field!r} "
+                "(set indexing.vector_field to its name)"
+            )
+        else:
+            dim = int(vector.get("params", {}).get("dim", 0))
+            if dim != contract.embedding.dimensions:
+                found.append(
+                    f"collection {self.collection!r} holds vectors of {dim} dimensions, but the embedding "
+                    f"model gives {contract.embedding.dimensions} (change the model or the collection)"
+                )
+        stored = CollectionContract.from_description(description)
+        if stored and (stored.embedding.mode, stored.embedding.model) != (
+            contract.embedding.mode,
+            contract.embedding.model,
+        ):
+            found.append(
+                f"collection {self.collection!r} was built with {stored.embedding.mode} model "
+                f"{stored.embedding.model!r}, not {contract.embedding.model!r}: vectors would not be comparable"
+            )
+        if contract.text_field not in fields and not description.get("enable_dynamic_field"):
+            found.append(f"collection {self.collection!r} has no text field {contract.text_field!r}")
+        pk = next((f for f in fields.values() if f.get("is_primary")), None)
+        if pk and not description.get("auto_id") and pk.get("type") != DataType.VARCHAR:
+            found.append(f"collection {self.collection!r} has a non-text primary key without auto_id")
+        return found
+
+    def prepare(self, layout: CollectionLayout) -> None:
+        """Create the collection if absent, else check it fits; then learn how to shape rows."""
+        description = self.describe()
+        try:
+            if description is None:
+                layout.create(self._client, self.collection, self.capabilities)
+                log.info("Created collection %r (Milvus %s).", self.collection, self.capabilities.version)
+                description = dict(self._client.describe_collection(self.collection))
+            else:
+                problems = self.problems(description, layout.contract)
+                if problems:
+                    raise ConnectorConfigError("The collection cannot be used: " + "; ".join(problems) + ".")
+            self._client.load_collection(self.collection)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        fields = {str(f["name"]): f for f in description.get("fields", [])}
+        pk = next(f for f in fields.values() if f.get("is_primary"))
+        contract = layout.contract
+        self._target = _Target(
+            declared={
+                name: f["type"]
+                for name, f in fields.items()
+                if not f.get("is_primary")
+                and f["type"] not in _VECTOR_TYPES
+                and f["type"] != DataType.SPARSE_FLOAT_VECTOR
+                and name != contract.text_field
+            },
+            dynamic=bool(description.get("enable_dynamic_field")),
+            auto_id=bool(description.get("auto_id")),
+            pk_field=str(pk["name"]),
+            vector_field=contract.vector_field,
+            text_field=contract.text_field,
+            has_record_hash=RECORD_HASH_FIELD in fields,
+            generation_declared=GENERATION_FIELD in fields,
+        )
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, rows: Sequence[Row], deletes: Iterable[tuple[str, str]], *, generation: int) -> None:
+        """Delete every chunk of the ``(stream, record_id)`` pairs in ``deletes``, then write ``rows``."""
+        target = self._require()
+        self.delete_records(list(deletes))
+        shaped = [self._shape(row, target, generation) for row in rows]
+        try:
+            for start in range(0, len(shaped), _MAX_ROWS_PER_CALL):
+                part = shaped[start : start + _MAX_ROWS_PER_CALL]
+                if target.auto_id:
+                    self._client.insert(self.collection, part)
+                else:
+                    self._client.upsert(self.collection, part)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+
+    def delete_records(self, records: Sequence[tuple[str, str]]) -> None:
+        """Remove all chunks of these records (dedup replacement and CDC deletes)."""
+        if not records:
+            return
+        target = self._require()
+        if target.has_record_hash:
+            conditions = [Condition(RECORD_HASH_FIELD, tuple(record_hash(s, r) for s, r in records))]
+            self._delete(conditions)
+            return
+        # A collection made by the official connector: filter on the record ids themselves.
+        by_stream: dict[str, list[str]] = {}
+        for stream, rid in records:
+            by_stream.setdefault(stream, []).append(rid)
+        for stream, ids in by_stream.items():
+            self._delete([Condition(STREAM_FIELD, stream), Condition(RECORD_ID_FIELD, tuple(ids))])
+
+    def delete_other_generations(self, stream: str, generation: int) -> int:
+        """After a successful overwrite, remove the stream's rows of every other generation."""
+        before = self._count(stream)
+        expression, params = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
+        generation_clause = f"not ({GENERATION_FIELD} == {int(generation)})"
+        self._delete_expression(f"{expression} and {generation_clause}", params)
+        return before - self._count(stream)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._client.close()
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _require(self) -> _Target:
+        if self._target is None:
+            raise RuntimeError("MilvusIndexer.prepare must run before writing")
+        return self._target
+
+    def _count(self, stream: str) -> int:
+        expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
+        try:
+            result = self._client.query(self.collection, filter=expression, output_fields=["count(*)"])
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return int(result[0]["count(*)"]) if result else 0
+
+    def _delete(self, conditions: list[Condition]) -> None:
+        expression, params = build_filter(conditions, templating=self.capabilities.filter_templating)
+        self._delete_expression(expression, params)
+
+    def _delete_expression(self, expression: str, params: Mapping[str, object]) -> None:
+        kwargs: dict[str, Any] = {"filter": expression}
+        if params:
+            kwargs["filter_params"] = dict(params)
+        try:
+            self._client.delete(self.collection, **kwargs)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+
+    def _shape(self, row: Row, target: _Target, generation: int) -> dict[str, Any]:
+        shaped: dict[str, Any] = {
+            target.vector_field: list(row.vector),
+            target.text_field: "" if self._omit_raw_text else row.text,
+            STREAM_FIELD: row.stream,
+            RECORD_ID_FIELD: row.record_id,
+            GENERATION_FIELD: generation,
+        }
+        if not target.auto_id:
+            shaped[target.pk_field] = row.pk
+        if target.has_record_hash:
+            shaped[RECORD_HASH_FIELD] = record_hash(row.stream, row.record_id)
+        for name, value in row.metadata.items():
+            if name in shaped or name == target.pk_field:
+                continue
+            kind = target.declared.get(name)
+            if kind is not None:
+                shaped[name] = _coerce(value, kind, stream=row.stream, field=name)
+            elif target.dynamic:
+                shaped[name] = value
+            elif name not in self._warned_dropped:
+                self._warned_dropped.add(name)
+                log.warning("Collection %r has no field %r and no dynamic field; not stored.", self.collection, name)
+        for name in target.declared:
+            shaped.setdefault(name, None)
+        return shaped
+
+
+def _coerce(value: Any, kind: DataType, *, stream: str, field: str) -> Any:
+    """Fit a metadata value to its declared Milvus type, or raise a RecordError naming the field."""
+    if value is None:
+        return None
+    try:
+        if kind == DataType.INT64:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind == DataType.DOUBLE:
+            return float(value)
+        if kind == DataType.BOOL:
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if kind == DataType.VARCHAR:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            encoded = text.encode("utf-8")
+            if len(encoded) > VARCHAR_MAX:
+                log.warning("Field %r of stream %r is over %d bytes; stored cut to fit.", field, stream, VARCHAR_MAX)
+                text = encoded[:VARCHAR_MAX].decode("utf-8", errors="ignore")
+            return text
+    except (TypeError, ValueError):
+        raise RecordError(
+            f"A record of stream {stream!r} has a value in field {field!r} that is not a valid {kind.name}.",
+            guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
+        ) from None
+    return value

@@ -1,0 +1,209 @@
+"""The write loop: batch records, embed, write to Milvus in the background, pass STATE on only when durable."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStreamStatus,
+    ConfiguredAirbyteCatalog,
+    DestinationSyncMode,
+    TraceType,
+    Type,
+)
+
+from destination_milvus_support.indexer import MilvusIndexer, Row
+from destination_milvus_support.processor import Chunk, DocumentProcessor
+from destination_milvus_support.progress import Progress, log_message
+from query_sdk.contract import stream_identifier
+from query_sdk.embedders import Embedder
+
+__all__ = ["Writer"]
+
+#: Batches embedded but not yet written; bounds memory while embedding overlaps writing.
+_MAX_PENDING = 2
+
+
+@dataclass
+class _Batch:
+    """Records since the last flush, keyed by (stream, record id): the last version wins."""
+
+    entries: dict[tuple[str, str], list[Chunk] | None] = field(default_factory=dict)
+    replace: set[tuple[str, str]] = field(default_factory=set)
+    states: list[AirbyteMessage] = field(default_factory=list)
+    chunks: int = 0
+    tokens: int = 0
+
+
+class Writer:
+    """Turns the input messages into Milvus rows, yielding STATE (and LOG) messages as it goes."""
+
+    def __init__(
+        self,
+        catalog: ConfiguredAirbyteCatalog,
+        processor: DocumentProcessor,
+        embedder: Embedder | None,
+        indexer: MilvusIndexer,
+        *,
+        batch_chunks: int = 1024,
+        batch_tokens: int = 250_000,
+        progress: Progress | None = None,
+    ) -> None:
+        self._processor = processor
+        self._embedder = embedder
+        self._indexer = indexer
+        self._batch_chunks = batch_chunks
+        self._batch_tokens = batch_tokens
+        self.progress = progress or Progress()
+        self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
+        run_generation = int(time.time() * 1000)
+        self._generation = {
+            name: s.generation_id if s.generation_id is not None else run_generation
+            for name, s in self._streams.items()
+        }
+        self._dedup = {
+            n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.append_dedup
+        }
+        self._truncate = {
+            n
+            for n, s in self._streams.items()
+            if s.destination_sync_mode == DestinationSyncMode.overwrite
+            or (
+                s.minimum_generation_id is not None
+                and s.generation_id is not None
+                and s.minimum_generation_id == s.generation_id
+                and s.generation_id > 0
+            )
+        }
+
+    def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+        """Consume ``messages``; yield each STATE once everything before it is written."""
+        batch = _Batch()
+        pending: deque[tuple[Future[None], list[AirbyteMessage]]] = deque()
+        statuses: dict[str, AirbyteStreamStatus] = {}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="milvus-writer") as pool:
+            for message in messages:
+                if message.type == Type.RECORD and message.record is not None:
+                    self._add(batch, message)
+                    if batch.chunks >= self._batch_chunks or batch.tokens >= self._batch_tokens:
+                        yield from self._submit(batch, pending, pool)
+                        batch = _Batch()
+                elif message.type == Type.STATE:
+                    if batch.entries:
+                        batch.states.append(message)
+                    elif pending:
+                        pending[-1][1].append(message)
+                    else:
+                        yield message
+                elif message.type == Type.TRACE and message.trace and message.trace.type == TraceType.STREAM_STATUS:
+                    status = message.trace.stream_status
+                    if status is not None:
+                        descriptor = status.stream_descriptor
+                        statuses[stream_identifier(descriptor.name, descriptor.namespace)] = status.status
+                yield from _drain(pending, block=False)
+                if self.progress.due():
+                    yield log_message(self.progress.line())
+            yield from self._submit(batch, pending, pool)
+            yield from _drain(pending, block=True)
+        yield from self._commit_overwrites(statuses)
+        yield log_message(self.progress.line())
+        for line in self.progress.summary():
+            yield log_message(line)
+
+    def _add(self, batch: _Batch, message: AirbyteMessage) -> None:
+        assert message.record is not None
+        processed = self._processor.process(message.record)
+        counts = self.progress.stream(processed.stream)
+        key = (processed.stream, processed.record_id)
+        previous = batch.entries.pop(key, None)
+        if previous:
+            batch.chunks -= len(previous)
+            batch.tokens -= sum(c.tokens for c in previous)
+        if processed.deleted:
+            counts.deleted += 1
+            if processed.stream in self._dedup:
+                batch.entries[key] = None
+                batch.replace.add(key)
+            return
+        counts.records += 1
+        counts.chunks += len(processed.chunks)
+        batch.entries[key] = processed.chunks
+        batch.chunks += len(processed.chunks)
+        batch.tokens += sum(c.tokens for c in processed.chunks)
+        if processed.stream in self._dedup:
+            batch.replace.add(key)
+
+    def _submit(
+        self, batch: _Batch, pending: deque[tuple[Future[None], list[AirbyteMessage]]], pool: ThreadPoolExecutor
+    ) -> Iterator[AirbyteMessage]:
+        if not batch.entries:
+            if batch.states:
+                if pending:
+                    pending[-1][1].extend(batch.states)
+                else:
+                    yield from batch.states
+            return
+        chunks = [(stream, c) for (stream, _), cs in batch.entries.items() if cs for c in cs]
+        vectors = self._vectors([c for _, c in chunks])
+        rows = [
+            Row(c.pk, stream, str(c.metadata.get("_ab_record_id")), c.text, v, c.metadata)
+            for (stream, c), v in zip(chunks, vectors)
+        ]
+        for stream, chunk in chunks:
+            self.progress.stream(stream).tokens += chunk.tokens
+        while len(pending) >= _MAX_PENDING:
+            yield from _drain(pending, block=True, limit=1)
+        future = pool.submit(self._write_rows, rows, sorted(batch.replace))
+        pending.append((future, list(batch.states)))
+
+    def _vectors(self, chunks: list[Chunk]) -> list[list[float]]:
+        if self._embedder is None:  # from_field: the record carried its vector
+            return [list(c.vector or []) for c in chunks]
+        return self._embedder.embed([c.text for c in chunks], token_counts=[c.tokens for c in chunks])
+
+    def _write_rows(self, rows: list[Row], replace: list[tuple[str, str]]) -> None:
+        by_stream: dict[str, int] = {}
+        for row in rows:
+            by_stream[row.stream] = by_stream.get(row.stream, 0) + 1
+        # All rows of one batch carry their own stream's generation.
+        groups: dict[int, list[Row]] = {}
+        for row in rows:
+            groups.setdefault(self._generation[row.stream], []).append(row)
+        first = True
+        for generation, group in groups.items():
+            self._indexer.write(group, replace if first else [], generation=generation)
+            first = False
+        if first and replace:
+            self._indexer.delete_records(replace)
+        for stream, count in by_stream.items():
+            self.progress.stream(stream).rows_written += count
+
+    def _commit_overwrites(self, statuses: dict[str, AirbyteStreamStatus]) -> Iterator[AirbyteMessage]:
+        """Remove older generations of overwritten streams, once their new data is complete.
+
+        When the platform sends stream statuses, only streams reported COMPLETE are committed;
+        without any (a shell pipe, PyAirbyte), reaching the end of the input means success.
+        """
+        for stream in sorted(self._truncate):
+            if statuses and statuses.get(stream) != AirbyteStreamStatus.COMPLETE:
+                yield log_message(f"Stream {stream} did not complete; its previous data is kept.")
+                continue
+            removed = self._indexer.delete_other_generations(stream, self._generation[stream])
+            yield log_message(f"Stream {stream}: overwrite done, {removed} rows of earlier syncs removed.")
+
+
+def _drain(
+    pending: deque[tuple[Future[None], list[AirbyteMessage]]], *, block: bool, limit: int | None = None
+) -> Iterator[AirbyteMessage]:
+    """Yield the states of finished writes, oldest first; re-raise a failed write's error."""
+    done = 0
+    while pending and (block or pending[0][0].done()) and (limit is None or done < limit):
+        future, states = pending.popleft()
+        future.result()
+        done += 1
+        yield from states

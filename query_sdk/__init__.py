@@ -1,0 +1,44 @@
+"""query_sdk: find duplicate open tickets and recommend help-center articles from a Milvus collection.
+
+The collection is the one destination-milvus-support syncs (or the official Airbyte Milvus
+destination, with the embedder given explicitly). This package never imports airbyte-cdk.
+"""
+
+from query_sdk._errors import (
+    CollectionNotFoundError,
+    ConfigurationError,
+    ContractMismatchError,
+    InternalError,
+    SupportSearchError,
+    TransientError,
+    UnsafeFilterValueError,
+)
+from query_sdk.contract import CollectionContract, EmbeddingSpec
+from query_sdk.embedders import Embedder, FakeEmbedder, LocalEmbedder, OpenAIEmbedder, embedder_from_spec
+from query_sdk.results import ArticleMatch, Match, TicketMatch
+from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
+from query_sdk.thresholds import Calibration, calibrate
+
+__all__ = [
+    "DEFAULT_OPEN_STATUSES",
+    "ArticleMatch",
+    "Calibration",
+    "CollectionContract",
+    "CollectionNotFoundError",
+    "ConfigurationError",
+    "ContractMismatchError",
+    "Embedder",
+    "EmbeddingSpec",
+    "FakeEmbedder",
+    "InternalError",
+    "LocalEmbedder",
+    "Match",
+    "OpenAIEmbedder",
+    "SupportSearch",
+    "SupportSearchError",
+    "TicketMatch",
+    "TransientError",
+    "UnsafeFilterValueError",
+    "calibrate",
+    "embedder_from_spec",
+]

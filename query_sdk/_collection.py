@@ -1,0 +1,98 @@
+"""Reading a collection's layout: its contract, metric, declared fields and capabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pymilvus import DataType, MilvusClient
+from pymilvus.exceptions import MilvusException
+
+from query_sdk._errors import CollectionNotFoundError
+from query_sdk._milvus import ServerCapabilities, translate_milvus_error
+from query_sdk.contract import RECORD_ID_FIELD, CollectionContract
+
+__all__ = ["CollectionInfo"]
+
+_VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
+_SKIP_OUTPUT = _VECTOR_TYPES | {DataType.SPARSE_FLOAT_VECTOR, DataType.BINARY_VECTOR}
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """What query_sdk needs to know about one collection to search it."""
+
+    name: str
+    contract: CollectionContract | None
+    metric: str
+    vector_field: str
+    text_field: str
+    dimensions: int
+    pk_field: str
+    #: Declared scalar fields and their Milvus types (dynamic keys are not listed).
+    scalar_types: Mapping[str, DataType]
+    dynamic: bool
+    sparse_field: str | None
+    capabilities: ServerCapabilities
+
+    @property
+    def record_id_declared(self) -> bool:
+        """True when ``_ab_record_id`` is a real field (so group-by can run on the server)."""
+        return RECORD_ID_FIELD in self.scalar_types
+
+    def output_fields(self) -> list[str]:
+        """Scalar fields to return with every hit (plus the dynamic field, when enabled)."""
+        fields = [name for name in self.scalar_types if name != self.pk_field]
+        if self.dynamic:
+            fields.append("$meta")
+        return fields
+
+    @classmethod
+    def read(cls, client: MilvusClient, name: str, *, where: str) -> CollectionInfo:
+        """Describe ``name`` and load it for search; raise ``CollectionNotFoundError`` when absent."""
+        try:
+            if not client.has_collection(name):
+                raise CollectionNotFoundError(
+                    f"Collection {name!r} does not exist at {where}.",
+                    guidance="Run a sync into it first, or check the collection name.",
+                )
+            description = client.describe_collection(name)
+            metric = _metric(client, name)
+            state = str(client.get_load_state(name).get("state", ""))
+            if "Loaded" not in state or "NotLoad" in state:
+                client.load_collection(name)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=where) from None
+        contract = CollectionContract.from_description(description)
+        fields: list[Mapping[str, Any]] = description.get("fields", [])
+        vectors = [f for f in fields if f.get("type") in _VECTOR_TYPES]
+        pk = next((str(f["name"]) for f in fields if f.get("is_primary")), "pk")
+        vector_field = contract.vector_field if contract else (str(vectors[0]["name"]) if vectors else "vector")
+        vector = next((f for f in vectors if f["name"] == vector_field), None)
+        dimensions = int((vector or {}).get("params", {}).get("dim", 0))
+        text_field = contract.text_field if contract else "text"
+        sparse = contract.sparse_field if contract else None
+        return cls(
+            name=name,
+            contract=contract,
+            metric=metric.get(vector_field, contract.metric if contract else "L2"),
+            vector_field=vector_field,
+            text_field=text_field,
+            dimensions=dimensions,
+            pk_field=pk,
+            scalar_types={str(f["name"]): f["type"] for f in fields if f.get("type") not in _SKIP_OUTPUT},
+            dynamic=bool(description.get("enable_dynamic_field")),
+            sparse_field=sparse,
+            capabilities=ServerCapabilities.detect(client),
+        )
+
+
+def _metric(client: MilvusClient, name: str) -> dict[str, str]:
+    """Metric type per indexed field, from the collection's index descriptions."""
+    metrics: dict[str, str] = {}
+    for index in client.list_indexes(name):
+        info = client.describe_index(name, index_name=index) or {}
+        field = str(info.get("field_name", ""))
+        if info.get("metric_type"):
+            metrics[field] = str(info["metric_type"]).upper()
+    return metrics

@@ -1,0 +1,133 @@
+"""Connecting to Milvus (Lite, server, cluster or Zilliz Cloud), reading capabilities, translating errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pymilvus import MilvusClient
+from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
+
+from query_sdk._errors import (
+    CollectionNotFoundError,
+    ConfigurationError,
+    InternalError,
+    SupportSearchError,
+    TransientError,
+)
+
+__all__ = ["ServerCapabilities", "connect_client", "is_local_path", "translate_milvus_error"]
+
+# pymilvus logs every failed RPC with a traceback at ERROR; we translate and report errors ourselves.
+logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+# Milvus Lite serves pymilvus over an in-process gRPC server that logs unimplemented optional calls.
+logging.getLogger("grpc").setLevel(logging.CRITICAL)
+
+_REMOTE = re.compile(r"^(https?|tcp|grpc|unix)://", re.IGNORECASE)
+#: Milvus status codes (milvus-io/milvus pkg/util/merr) that this package tells apart.
+_COLLECTION_NOT_FOUND = 100
+_AUTH_CODES = {1800, 1801, 1802, 1803, 1804, 1805, 1806, 1807, 1808, 1809, 1810, 65535}
+_UNAVAILABLE_CODES = {2, 3, 4}  # connect failed, unavailable / not ready, timeout
+
+
+def is_local_path(uri: str) -> bool:
+    """True when ``uri`` names a Milvus Lite data directory rather than a server."""
+    return not _REMOTE.match(uri.strip())
+
+
+def translate_milvus_error(error: MilvusException, *, where: str) -> SupportSearchError:
+    """Map a pymilvus exception to this package's families by its type and status code."""
+    code = getattr(error, "code", None)
+    if isinstance(error, ConnectionConfigException):
+        return ConfigurationError(
+            f"Milvus at {where} could not be opened ({_short(error)}).",
+            guidance="Check indexing.host: a server URI (http://host:19530) or a local folder path "
+            "that exists; Milvus Lite allows one process per folder.",
+        )
+    if code == _COLLECTION_NOT_FOUND:
+        return CollectionNotFoundError(f"Collection not found at {where}.")
+    if code in _AUTH_CODES:
+        return ConfigurationError(
+            f"Milvus at {where} rejected the credentials (code {code}).",
+            guidance="Check indexing.auth: the token, or the username and password.",
+        )
+    if isinstance(error, MilvusUnavailableException) or code in _UNAVAILABLE_CODES:
+        return TransientError(
+            f"Milvus at {where} is unreachable or not ready (code {code}).",
+            guidance="Check indexing.host and that the server is running, then retry.",
+        )
+    return InternalError(f"Milvus at {where} failed: {_short(error)} (code {code}).")
+
+
+def _short(error: MilvusException) -> str:
+    message = getattr(error, "message", None) or str(error)
+    return message.splitlines()[0][:200]
+
+
+def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 10.0) -> MilvusClient:
+    """Open a ``MilvusClient``; a bad host or credentials fail within ``timeout`` seconds."""
+    uri = uri.strip()
+    if is_local_path(uri):
+        parent = Path(uri).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise ConfigurationError(
+                f"The folder {parent} for the Milvus Lite data does not exist.",
+                guidance="Set indexing.host to a path in an existing folder, or to a server URI.",
+            )
+        where = f"local path {uri}"
+    else:
+        where = uri
+    try:
+        kwargs: dict[str, object] = {"uri": uri, "timeout": timeout}
+        if token:
+            kwargs["token"] = token
+        if db:
+            kwargs["db_name"] = db
+        return MilvusClient(**kwargs)  # type: ignore[arg-type]
+    except MilvusException as error:
+        raise translate_milvus_error(error, where=where) from None
+
+
+@dataclass(frozen=True)
+class ServerCapabilities:
+    """What a Milvus deployment supports, read off its version string.
+
+    Milvus Lite 3.x: everything but filter templating. Milvus 2.5+ / Zilliz Cloud: everything.
+    2.4: hybrid search, group-by, INVERTED, a second vector field; no BM25, nullable or templating.
+    2.3: group-by on one field; no hybrid search, BM25, sparse vectors, nullable or templating.
+    """
+
+    version: str
+    filter_templating: bool
+    bm25: bool
+    hybrid_search: bool
+    nullable_fields: bool
+    inverted_index: bool
+
+    @classmethod
+    def from_version(cls, version: str) -> ServerCapabilities:
+        """Parse ``get_server_version()`` output; an unknown version is assumed modern (2.5)."""
+        text = version.lower()
+        if text.startswith("milvus_lite") or text.startswith("milvus-lite"):
+            return cls(version, False, True, True, True, True)
+        match = re.search(r"(\d+)\.(\d+)", text.split("compatible with milvus")[-1])
+        major, minor = (int(match.group(1)), int(match.group(2))) if match else (2, 5)
+        at_least = (major, minor)
+        return cls(
+            version=version,
+            filter_templating=at_least >= (2, 5),
+            bm25=at_least >= (2, 5),
+            hybrid_search=at_least >= (2, 4),
+            nullable_fields=at_least >= (2, 5),
+            inverted_index=at_least >= (2, 4),
+        )
+
+    @classmethod
+    def detect(cls, client: MilvusClient) -> ServerCapabilities:
+        """Ask the server for its version."""
+        try:
+            return cls.from_version(str(client.get_server_version()))
+        except MilvusException:
+            return cls.from_version("")

@@ -1,0 +1,81 @@
+"""The one place Milvus filter expressions are built: from validated values, never from raw user text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+from query_sdk._errors import UnsafeFilterValueError
+
+__all__ = ["Condition", "FilterValue", "build_filter", "check_value"]
+
+FilterValue = Union[int, str]
+#: Field names come from config and code; still, only plain identifiers reach an expression.
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
+#: A "plain string": letters and digits of any script, space, and . : @ / + # _ -.
+#: No quotes, backslashes, brackets, operators or control characters, so a value cannot
+#: end its literal or add a clause.
+_PLAIN = re.compile(r"^[\w .:@/+#-]{0,512}$", re.UNICODE)
+_MAX_INT = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``field == value`` (one value) or ``field in [values]`` (a sequence)."""
+
+    field: str
+    value: FilterValue | tuple[FilterValue, ...]
+
+
+def check_value(value: object, *, what: str = "value") -> FilterValue:
+    """Return ``value`` if it is an integer or a plain string, else raise ``UnsafeFilterValueError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise UnsafeFilterValueError(f"The {what} must be an integer or a plain string, not {type(value).__name__}.")
+    if isinstance(value, int):
+        if not -_MAX_INT - 1 <= value <= _MAX_INT:
+            raise UnsafeFilterValueError(f"The {what} is outside the 64-bit integer range.")
+        return int(value)
+    if not _PLAIN.match(value):
+        raise UnsafeFilterValueError(
+            f"The {what} contains characters that are not allowed in an id or status "
+            "(quotes, backslashes, brackets, operators or control characters).",
+            guidance="Pass the id as an integer or a plain string of letters, digits, '.', ':', '-', '_'.",
+        )
+    return str(value)
+
+
+def _literal(value: FilterValue) -> str:
+    # Safe only because check_value admitted no quote, backslash or control character.
+    return str(value) if isinstance(value, int) else f'"{value}"'
+
+
+def build_filter(conditions: Sequence[Condition], *, templating: bool) -> tuple[str, dict[str, object]]:
+    """Build ``(expression, params)`` joining the conditions with ``and``.
+
+    With ``templating`` the values travel as ``filter_params`` (Milvus 2.5+); otherwise they are
+    rendered as literals, which ``check_value`` makes safe. Every value passes ``check_value``.
+    """
+    clauses: list[str] = []
+    params: dict[str, object] = {}
+    for position, condition in enumerate(conditions):
+        if not _IDENTIFIER.match(condition.field):
+            raise UnsafeFilterValueError(f"{condition.field!r} is not a valid field name.")
+        name = f"p{position}"
+        if isinstance(condition.value, tuple):
+            values = [check_value(v, what=f"{condition.field} value") for v in condition.value]
+            if not values:
+                raise UnsafeFilterValueError(f"The list of {condition.field} values is empty.")
+            if templating:
+                clauses.append(f"{condition.field} in {{{name}}}")
+                params[name] = values
+            else:
+                clauses.append(f"{condition.field} in [{', '.join(_literal(v) for v in values)}]")
+        else:
+            value = check_value(condition.value, what=condition.field)
+            if templating:
+                clauses.append(f"{condition.field} == {{{name}}}")
+                params[name] = value
+            else:
+                clauses.append(f"{condition.field} == {_literal(value)}")
+    return " and ".join(f"({c})" for c in clauses), params

@@ -1,0 +1,79 @@
+"""Typed, immutable search results: one per ticket or article, with its best-matching chunk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+__all__ = ["ArticleMatch", "Match", "TicketMatch"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One source record (ticket or article) that matched a query.
+
+    ``score`` is a similarity, higher is more similar, whatever the collection's metric
+    (COSINE and IP as Milvus reports them, squared L2 turned into ``1 - d/2``, which equals
+    cosine for unit vectors). ``snippet`` is the text of the record's best chunk and ``fields``
+    the stored metadata (read-only).
+    """
+
+    record_id: str
+    score: float
+    snippet: str
+    fields: Mapping[str, Any]
+    stream: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "record_id": self.record_id,
+            "score": round(self.score, 6),
+            "snippet": self.snippet,
+            "stream": self.stream,
+            "fields": dict(self.fields),
+        }
+
+
+@dataclass(frozen=True)
+class TicketMatch(Match):
+    """An open ticket of the same organisation that may be a duplicate."""
+
+    @property
+    def subject(self) -> str | None:
+        """The ticket's subject, when it was synced as metadata."""
+        value = self.fields.get("subject")
+        return None if value is None else str(value)
+
+    @property
+    def status(self) -> str | None:
+        """The ticket's status (new, open, pending, hold, ...)."""
+        value = self.fields.get("status")
+        return None if value is None else str(value)
+
+    @property
+    def url(self) -> str | None:
+        """The ticket's API URL, when synced."""
+        value = self.fields.get("url")
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class ArticleMatch(Match):
+    """A help-center article that may answer the request."""
+
+    @property
+    def title(self) -> str | None:
+        """The article's title, when it was synced as metadata."""
+        value = self.fields.get("title")
+        return None if value is None else str(value)
+
+    @property
+    def html_url(self) -> str | None:
+        """The public link to the article, when synced."""
+        value = self.fields.get("html_url")
+        return None if value is None else str(value)

@@ -1,0 +1,324 @@
+"""SupportSearch: duplicate open tickets of one organisation, and article recommendations."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Sequence, TypeVar
+
+from pymilvus import DataType, MilvusClient
+from pymilvus.exceptions import MilvusException
+
+from query_sdk._collection import CollectionInfo
+from query_sdk._errors import ConfigurationError, ContractMismatchError
+from query_sdk._milvus import connect_client, translate_milvus_error
+from query_sdk._ranking import Hit, best_per_record, fuse, similarity
+from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.embedders import Embedder, embedder_from_spec
+from query_sdk.filters import Condition, FilterValue, build_filter, check_value
+from query_sdk.results import ArticleMatch, Match, TicketMatch
+from query_sdk.thresholds import Calibration, calibrate, default_threshold
+
+__all__ = ["DEFAULT_OPEN_STATUSES", "SupportSearch"]
+
+log = logging.getLogger("query_sdk")
+
+#: Zendesk statuses that mean "still being worked on".
+DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
+#: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
+HYBRID_DENSE_WEIGHT = 0.7
+_M = TypeVar("_M", bound=Match)
+
+
+class SupportSearch:
+    """Ask a collection synced by destination-milvus-support the two questions of a support desk.
+
+    Build it with ``SupportSearch.connect``; use it as a context manager or call ``close``.
+    """
+
+    def __init__(
+        self,
+        client: MilvusClient,
+        info: CollectionInfo,
+        embedder: Embedder,
+        *,
+        tickets_stream: str = "tickets",
+        articles_stream: str = "articles",
+        organization_field: str = "organization_id",
+        status_field: str = "status",
+        hybrid: bool | None = None,
+    ) -> None:
+        self._client = client
+        self._info = info
+        self._embedder = embedder
+        self.tickets_stream = tickets_stream
+        self.articles_stream = articles_stream
+        self.organization_field = organization_field
+        self.status_field = status_field
+        can_hybrid = info.sparse_field is not None and info.capabilities.bm25
+        if hybrid and not can_hybrid:
+            log.warning("Hybrid search needs a BM25 field and Milvus 2.5+; using dense search only.")
+        self.hybrid = can_hybrid if hybrid is None else bool(hybrid and can_hybrid)
+        spec = embedder.spec
+        self._thresholds = {
+            kind: default_threshold(spec.mode, spec.model, hybrid=self.hybrid, kind=kind)
+            for kind in ("duplicate", "article")
+        }
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        uri: str,
+        collection: str,
+        token: str = "",
+        db: str = "",
+        embedder: Embedder | None = None,
+        tickets_stream: str = "tickets",
+        articles_stream: str = "articles",
+        organization_field: str = "organization_id",
+        status_field: str = "status",
+        hybrid: bool | None = None,
+        timeout: float = 10.0,
+    ) -> SupportSearch:
+        """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
+
+        Without ``embedder``, the one the connector stored in the collection's contract is built
+        (API keys from the environment). A given embedder must match that contract. Collections
+        made by the official Airbyte Milvus destination have no contract: pass ``embedder``.
+        ``hybrid=None`` uses BM25 + dense fusion where the collection and server support it.
+        """
+        client = connect_client(uri, token=token, db=db, timeout=timeout)
+        try:
+            info = CollectionInfo.read(client, collection, where=uri)
+            embedder = _matching_embedder(info, embedder)
+        except BaseException:
+            client.close()
+            raise
+        return cls(
+            client,
+            info,
+            embedder,
+            tickets_stream=tickets_stream,
+            articles_stream=articles_stream,
+            organization_field=organization_field,
+            status_field=status_field,
+            hybrid=hybrid,
+        )
+
+    @property
+    def info(self) -> CollectionInfo:
+        """The collection's layout as read at connect time."""
+        return self._info
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder queries go through."""
+        return self._embedder
+
+    def default_threshold(self, kind: str) -> float:
+        """The default similarity threshold for ``'duplicate'`` or ``'article'``."""
+        return self._thresholds[kind]
+
+    def find_duplicate_tickets(
+        self,
+        text: str,
+        *,
+        organization_id: FilterValue,
+        limit: int = 5,
+        threshold: float | None = None,
+        open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
+    ) -> list[TicketMatch]:
+        """Open tickets of ``organization_id`` that look like ``text``, best first, one per ticket."""
+        return self.find_duplicate_tickets_many(
+            [text], organization_id=organization_id, limit=limit, threshold=threshold, open_statuses=open_statuses
+        )[0]
+
+    def find_duplicate_tickets_many(
+        self,
+        texts: Sequence[str],
+        *,
+        organization_id: FilterValue,
+        limit: int = 5,
+        threshold: float | None = None,
+        open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
+    ) -> list[list[TicketMatch]]:
+        """``find_duplicate_tickets`` for many texts: one embedding request, one search call."""
+        organization = self._typed(self.organization_field, check_value(organization_id, what="organization_id"))
+        statuses = tuple(check_value(s, what="status") for s in open_statuses)
+        if not statuses:
+            return [[] for _ in texts]
+        conditions = [
+            Condition(STREAM_FIELD, self.tickets_stream),
+            Condition(self.organization_field, organization),
+            Condition(self.status_field, statuses),
+        ]
+        cutoff = self._thresholds["duplicate"] if threshold is None else threshold
+        return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream)
+
+    def recommend_articles(self, text: str, *, limit: int = 5, threshold: float | None = None) -> list[ArticleMatch]:
+        """Help-center articles that may answer ``text``, best first, one per article."""
+        return self.recommend_articles_many([text], limit=limit, threshold=threshold)[0]
+
+    def recommend_articles_many(
+        self, texts: Sequence[str], *, limit: int = 5, threshold: float | None = None
+    ) -> list[list[ArticleMatch]]:
+        """``recommend_articles`` for many texts: one embedding request, one search call."""
+        cutoff = self._thresholds["article"] if threshold is None else threshold
+        conditions = [Condition(STREAM_FIELD, self.articles_stream)]
+        return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream)
+
+    def calibrate(self, pairs: Sequence[tuple[str, str, bool]]) -> Calibration:
+        """Fit the duplicate threshold on labelled ``(text_a, text_b, is_duplicate)`` pairs.
+
+        Scores each pair by the dense similarity this embedder gives it and returns the threshold
+        maximising F1. Pass it as ``threshold=`` (for hybrid scores, calibrate on search results
+        with ``query_sdk.calibrate``).
+        """
+        left = self._embedder.embed([a for a, _, _ in pairs])
+        right = self._embedder.embed([b for _, b, _ in pairs])
+        return calibrate((_cosine(a, b), label) for a, b, (_, _, label) in zip(left, right, pairs))
+
+    def close(self) -> None:
+        """Close the Milvus connection and the embedder."""
+        self._embedder.close()
+        self._client.close()
+
+    def __enter__(self) -> SupportSearch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _typed(self, field: str, value: FilterValue) -> FilterValue:
+        """Match a value to a declared field's type, so ``"42"`` finds an INT64 ``42``."""
+        kind = self._info.scalar_types.get(field)
+        if kind == DataType.INT64 and isinstance(value, str):
+            if not value.lstrip("-").isdigit():
+                raise ConfigurationError(f"{field} must be an integer in this collection.")
+            return int(value)
+        if kind == DataType.VARCHAR and isinstance(value, int):
+            return str(value)
+        return value
+
+    def _search(
+        self,
+        texts: Sequence[str],
+        conditions: list[Condition],
+        limit: int,
+        threshold: float,
+        kind: type[_M],
+        stream: str,
+    ) -> list[list[_M]]:
+        if limit < 1:
+            raise ConfigurationError("limit must be at least 1.")
+        if not texts:
+            return []
+        info = self._info
+        expression, params = build_filter(conditions, templating=info.capabilities.filter_templating)
+        vectors = self._embedder.embed(list(texts))
+        grouped = info.record_id_declared
+        dense = self._run(
+            data=vectors,
+            anns_field=info.vector_field,
+            limit=limit * 3 if grouped else limit * 10,
+            filter=expression,
+            filter_params=params,
+            output_fields=[*info.output_fields(), info.text_field],
+            search_params={"metric_type": info.metric},
+            **({"group_by_field": RECORD_ID_FIELD} if grouped else {}),
+        )
+        lexical: list[list[dict[str, Any]]] = [[] for _ in texts]
+        if self.hybrid and info.sparse_field:
+            lexical = self._run(
+                data=list(texts),
+                anns_field=info.sparse_field,
+                limit=limit * 3,
+                filter=expression,
+                filter_params=params,
+                output_fields=[*info.output_fields(), info.text_field, info.vector_field],
+                search_params={"metric_type": "BM25"},
+            )
+        answers: list[list[_M]] = []
+        for vector, dense_hits, lexical_hits in zip(vectors, dense, lexical):
+            hits = self._score(vector, dense_hits, lexical_hits)
+            ranked = best_per_record(hits, record_key=RECORD_ID_FIELD)
+            answers.append([self._match(kind, hit, stream) for hit in ranked if hit.score >= threshold][:limit])
+        return answers
+
+    def _run(self, **kwargs: Any) -> list[list[dict[str, Any]]]:
+        if not kwargs.get("filter_params"):
+            kwargs.pop("filter_params", None)
+        try:
+            return [list(hits) for hits in self._client.search(self._info.name, **kwargs)]
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=f"collection {self._info.name!r}") from None
+
+    def _score(
+        self, vector: list[float], dense_hits: list[dict[str, Any]], lexical_hits: list[dict[str, Any]]
+    ) -> list[Hit]:
+        metric = self._info.metric
+        dense = [Hit(h["id"], h["entity"], dense=similarity(h["distance"], metric)) for h in dense_hits]
+        if not lexical_hits:
+            for hit in dense:
+                hit.score = hit.dense or 0.0
+            return dense
+        # Lite reports BM25 as negative numbers (more negative is better); servers as positive.
+        sign = -1.0 if all(h["distance"] <= 0 for h in lexical_hits) else 1.0
+        lexical = []
+        for h in lexical_hits:
+            entity = dict(h["entity"])
+            stored = entity.pop(self._info.vector_field, None)
+            lexical.append(
+                Hit(h["id"], entity, dense=_cosine(vector, stored) if stored else 0.0, lexical=sign * h["distance"])
+            )
+        return fuse(dense, lexical, dense_weight=HYBRID_DENSE_WEIGHT)
+
+    def _match(self, kind: type[_M], hit: Hit, stream: str) -> _M:
+        entity = dict(hit.entity)
+        meta = entity.pop("$meta", None)
+        if isinstance(meta, dict):
+            entity.update(meta)
+        snippet = str(entity.pop(self._info.text_field, "") or "")
+        raw_id = str(entity.get(RECORD_ID_FIELD, hit.pk))
+        prefix = f"{entity.get(STREAM_FIELD, stream)}_"
+        record = raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id
+        fields = {
+            k: v for k, v in entity.items() if v is not None and not k.startswith("_ab_") and k != self._info.pk_field
+        }
+        return kind(record_id=record, score=hit.score, snippet=snippet, fields=fields, stream=stream)
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _matching_embedder(info: CollectionInfo, embedder: Embedder | None) -> Embedder:
+    contract = info.contract
+    if embedder is None:
+        if contract is None:
+            raise ConfigurationError(
+                f"Collection {info.name!r} has no stored embedding settings (it was not written by "
+                "destination-milvus-support).",
+                guidance="Pass embedder= with the model that wrote it.",
+            )
+        return embedder_from_spec(contract.embedding)
+    if info.dimensions and embedder.dimensions != info.dimensions:
+        raise ContractMismatchError(
+            f"The embedder returns {embedder.dimensions} dimensions; collection {info.name!r} holds "
+            f"vectors of {info.dimensions}.",
+            guidance="Use the embedding model the collection was synced with.",
+        )
+    if contract is not None:
+        stored = contract.embedding
+        if (stored.model, stored.dimensions) != (embedder.spec.model, embedder.spec.dimensions):
+            raise ContractMismatchError(
+                f"Collection {info.name!r} was embedded with {stored.mode} model {stored.model!r} "
+                f"({stored.dimensions} dims), not {embedder.spec.model!r} ({embedder.spec.dimensions} dims).",
+                guidance="Pass the same embedding model, or omit embedder= to use the stored one.",
+            )
+    return embedder

