@@ -1,0 +1,63 @@
+"""Real servers the tests start on 127.0.0.1: Milvus Lite's gRPC server and the Milvus 2.3.5 standalone."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+@contextlib.contextmanager
+def milvus_lite_server(data_dir: Path) -> Iterator[str]:
+    """``milvus-lite server`` in a subprocess; yields its http URI; stops it by PID."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("milvus-lite")
+    process = subprocess.Popen(
+        [str(exe), "server", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextlib.contextmanager
+def milvus_standalone_server(base_dir: Path) -> Iterator[str]:
+    """The Milvus 2.3.5 C++ standalone server from the ``milvus`` PyPI package."""
+    from milvus import default_server
+
+    default_server.set_base_dir(str(base_dir))
+    port = free_port()
+    default_server.listen_port = port
+    default_server.start()
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        default_server.stop()
