@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pymilvus import MilvusClient
+# gRPC's C core prints keepalive chatter with Milvus Lite's in-process server to stderr; our
+# callers see real failures as exceptions. Must be set before grpc is first imported.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
+from pymilvus import MilvusClient  # noqa: E402
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
 
 from query_sdk._errors import (
