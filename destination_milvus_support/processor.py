@@ -28,6 +28,8 @@ CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+#: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
+_GLOB = re.compile(r"[*?\[\]]")
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class DocumentProcessor:
             return {self._mappings.get(k, k): v for k, v in data.items()}
         found: dict[str, Any] = {}
         for path in paths:
-            values = dpath.values(dict(data), path, separator=".")
+            values = _values(data, path)
             if values:
                 found[self._mappings.get(path, path)] = values if len(values) > 1 else values[0]
         return found
@@ -168,7 +170,7 @@ class DocumentProcessor:
     def _vector(self, stream: str, data: Mapping[str, Any]) -> list[float]:
         assert self._from_field is not None
         name = self._from_field.field_name
-        values = dpath.values(dict(data), name, separator=".")
+        values = _values(data, name)
         vector = values[0] if values else None
         if not isinstance(vector, list) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in vector
@@ -184,6 +186,21 @@ class DocumentProcessor:
                 guidance="Set embedding.dimensions to the vectors' length.",
             )
         return [float(v) for v in vector]
+
+
+def _values(data: Mapping[str, Any], path: str) -> list[Any]:
+    """What ``dpath.values(data, path, separator=".")`` returns, without a full walk for plain dot paths."""
+    if _GLOB.search(path):
+        return list(dpath.values(dict(data), path, separator="."))
+    value: Any = data
+    for part in path.lstrip(".").split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and part.lstrip("-").isdigit() and -len(value) <= int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return []
+    return [value]
 
 
 def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> RecursiveCharacterTextSplitter:

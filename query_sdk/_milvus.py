@@ -12,7 +12,7 @@ from pathlib import Path
 # callers see real failures as exceptions. Must be set before grpc is first imported.
 os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
-from pymilvus import MilvusClient  # noqa: E402
+from pymilvus import MilvusClient
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
 
 from query_sdk._errors import (

@@ -36,7 +36,7 @@ def check_value(value: object, *, what: str = "value") -> FilterValue:
         if not -_MAX_INT - 1 <= value <= _MAX_INT:
             raise UnsafeFilterValueError(f"The {what} is outside the 64-bit integer range.")
         return int(value)
-    if not _PLAIN.match(value):
+    if not _PLAIN.fullmatch(value):
         raise UnsafeFilterValueError(
             f"The {what} contains characters that are not allowed in an id or status "
             "(quotes, backslashes, brackets, operators or control characters).",
@@ -59,7 +59,7 @@ def build_filter(conditions: Sequence[Condition], *, templating: bool) -> tuple[
     clauses: list[str] = []
     params: dict[str, object] = {}
     for position, condition in enumerate(conditions):
-        if not _IDENTIFIER.match(condition.field):
+        if not _IDENTIFIER.fullmatch(condition.field):
             raise UnsafeFilterValueError(f"{condition.field!r} is not a valid field name.")
         name = f"p{position}"
         if isinstance(condition.value, tuple):

@@ -26,7 +26,7 @@ class Match:
     stream: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "fields", _frozen(self.fields))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -35,8 +35,26 @@ class Match:
             "score": round(self.score, 6),
             "snippet": self.snippet,
             "stream": self.stream,
-            "fields": dict(self.fields),
+            "fields": _plain(self.fields),
         }
+
+
+def _frozen(value: Any) -> Any:
+    """A read-only copy, all the way down: mappings become read-only views, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """The JSON-ready form of a ``_frozen`` value (dicts and lists)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import math
+import re
+from pathlib import Path
 from typing import Any, Sequence, TypeVar
 
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from query_sdk._collection import CollectionInfo
-from query_sdk._errors import ConfigurationError, ContractMismatchError
-from query_sdk._milvus import connect_client, translate_milvus_error
+from query_sdk._errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
+from query_sdk._milvus import connect_client, is_local_path, translate_milvus_error
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.embedders import Embedder, embedder_from_spec
@@ -28,6 +30,7 @@ DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
 #: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
 HYBRID_DENSE_WEIGHT = 0.7
 _M = TypeVar("_M", bound=Match)
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 class SupportSearch:
@@ -58,6 +61,8 @@ class SupportSearch:
         can_hybrid = info.sparse_field is not None and info.capabilities.bm25
         if hybrid and not can_hybrid:
             log.warning("Hybrid search needs a BM25 field and Milvus 2.5+; using dense search only.")
+        elif hybrid is None and not can_hybrid:
+            log.info("Collection %r has no BM25 field or server support; using dense search only.", info.name)
         self.hybrid = can_hybrid if hybrid is None else bool(hybrid and can_hybrid)
         spec = embedder.spec
         self._thresholds = {
@@ -88,6 +93,11 @@ class SupportSearch:
         made by the official Airbyte Milvus destination have no contract: pass ``embedder``.
         ``hybrid=None`` uses BM25 + dense fusion where the collection and server support it.
         """
+        if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
+            # Opening a missing Milvus Lite folder would create it: a search must not leave one behind.
+            raise CollectionNotFoundError(
+                f"There is no Milvus Lite data at {uri}.", guidance="Run a sync into it first, or check the path."
+            )
         client = connect_client(uri, token=token, db=db, timeout=timeout)
         try:
             info = CollectionInfo.read(client, collection, where=uri)
@@ -145,6 +155,8 @@ class SupportSearch:
     ) -> list[list[TicketMatch]]:
         """``find_duplicate_tickets`` for many texts: one embedding request, one search call."""
         organization = self._typed(self.organization_field, check_value(organization_id, what="organization_id"))
+        if isinstance(open_statuses, str):  # one status, not a sequence of letters
+            open_statuses = (open_statuses,)
         statuses = tuple(check_value(s, what="status") for s in open_statuses)
         if not statuses:
             return [[] for _ in texts]
@@ -196,9 +208,10 @@ class SupportSearch:
         """Match a value to a declared field's type, so ``"42"`` finds an INT64 ``42``."""
         kind = self._info.scalar_types.get(field)
         if kind == DataType.INT64 and isinstance(value, str):
-            if not value.lstrip("-").isdigit():
+            # ASCII digits only: str.isdigit() also admits superscripts (int() fails) and full-width digits.
+            if not _INTEGER.fullmatch(value):
                 raise ConfigurationError(f"{field} must be an integer in this collection.")
-            return int(value)
+            return check_value(int(value), what=field)
         if kind == DataType.VARCHAR and isinstance(value, int):
             return str(value)
         return value
@@ -260,7 +273,8 @@ class SupportSearch:
         self, vector: list[float], dense_hits: list[dict[str, Any]], lexical_hits: list[dict[str, Any]]
     ) -> list[Hit]:
         metric = self._info.metric
-        dense = [Hit(h["id"], h["entity"], dense=similarity(h["distance"], metric)) for h in dense_hits]
+        pk = self._info.pk_field
+        dense = [Hit(_hit_pk(h, pk), h["entity"], dense=similarity(h["distance"], metric)) for h in dense_hits]
         if not lexical_hits:
             for hit in dense:
                 hit.score = hit.dense or 0.0
@@ -271,9 +285,8 @@ class SupportSearch:
         for h in lexical_hits:
             entity = dict(h["entity"])
             stored = entity.pop(self._info.vector_field, None)
-            lexical.append(
-                Hit(h["id"], entity, dense=_cosine(vector, stored) if stored else 0.0, lexical=sign * h["distance"])
-            )
+            similar = _cosine(vector, stored) if stored else 0.0
+            lexical.append(Hit(_hit_pk(h, pk), entity, dense=similar, lexical=sign * h["distance"]))
         return fuse(dense, lexical, dense_weight=HYBRID_DENSE_WEIGHT)
 
     def _match(self, kind: type[_M], hit: Hit, stream: str) -> _M:
@@ -289,6 +302,14 @@ class SupportSearch:
             k: v for k, v in entity.items() if v is not None and not k.startswith("_ab_") and k != self._info.pk_field
         }
         return kind(record_id=record, score=hit.score, snippet=snippet, fields=fields, stream=stream)
+
+
+def _hit_pk(hit: dict[str, Any], pk_field: str) -> Any:
+    """The chunk's primary key: pymilvus 2.6+ keys a hit by the pk field's name, older versions by ``id``.
+
+    Never ``hit["id"]`` alone: pymilvus falls back to the entity, where ``id`` is a record's metadata.
+    """
+    return hit[pk_field] if pk_field in hit else hit.get("id")
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
