@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-# gRPC's C core prints keepalive chatter with Milvus Lite's in-process server to stderr; our
-# callers see real failures as exceptions. Must be set before grpc is first imported.
-os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 from pymilvus import MilvusClient
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
@@ -48,20 +43,20 @@ def translate_milvus_error(error: MilvusException, *, where: str) -> SupportSear
     if isinstance(error, ConnectionConfigException):
         return ConfigurationError(
             f"Milvus at {where} could not be opened ({_short(error)}).",
-            guidance="Check indexing.host: a server URI (http://host:19530) or a local folder path "
-            "that exists; Milvus Lite allows one process per folder.",
+            guidance="Check the Milvus URI (the connector's indexing.host): a server URI "
+            "(http://host:19530) or a local folder path that exists; Milvus Lite allows one process per folder.",
         )
     if code == _COLLECTION_NOT_FOUND:
         return CollectionNotFoundError(f"Collection not found at {where}.")
     if code in _AUTH_CODES:
         return ConfigurationError(
             f"Milvus at {where} rejected the credentials (code {code}).",
-            guidance="Check indexing.auth: the token, or the username and password.",
+            guidance="Check the token, or the username and password (the connector's indexing.auth).",
         )
     if isinstance(error, MilvusUnavailableException) or code in _UNAVAILABLE_CODES:
         return TransientError(
             f"Milvus at {where} is unreachable or not ready (code {code}).",
-            guidance="Check indexing.host and that the server is running, then retry.",
+            guidance="Check the Milvus URI (indexing.host) and that the server is running, then retry.",
         )
     return InternalError(f"Milvus at {where} failed: {_short(error)} (code {code}).")
 
@@ -79,7 +74,7 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
         if not parent.is_dir():
             raise ConfigurationError(
                 f"The folder {parent} for the Milvus Lite data does not exist.",
-                guidance="Set indexing.host to a path in an existing folder, or to a server URI.",
+                guidance="Use a path in an existing folder, or a server URI (indexing.host in the connector).",
             )
         where = f"local path {uri}"
     else:

@@ -1,0 +1,144 @@
+"""SupportSearch on the Milvus Lite help desk: typed ids, hybrid ranking, thresholds, results, calibration."""
+
+import dataclasses
+
+import pytest
+
+from integration_tests.sdk_fixtures import (
+    CARD_QUERY,
+    ORG,
+    RARE_WORD,
+    lite_helpdesk,  # noqa: F401  (fixture)
+    org_of,
+)
+from query_sdk import Calibration, ConfigurationError, SupportSearch, TicketMatch, UnsafeFilterValueError
+
+EVERYTHING = {"threshold": -1.0, "limit": 50}
+
+
+@pytest.fixture(scope="module")
+def search(lite_helpdesk):  # noqa: F811
+    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def dense_search(lite_helpdesk):  # noqa: F811
+    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection, hybrid=False) as client:
+        yield client
+
+
+def _ids(matches):
+    return [m.record_id for m in matches]
+
+
+def test_org_id_as_a_string_finds_the_int64_field(search):
+    assert "organization_id" in search.info.scalar_types  # declared as INT64 by the connector
+    as_int = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, **EVERYTHING)
+    as_text = search.find_duplicate_tickets(CARD_QUERY, organization_id=str(ORG), **EVERYTHING)
+    assert as_text == as_int
+    assert {org_of(m) for m in as_text} == {ORG}
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\uff14\uff12", "42 ", "4.2", "0x2a", "1e3"], ids=repr)
+def test_org_strings_that_are_not_ascii_integers_are_refused_on_an_int64_field(search, value):
+    with pytest.raises(ConfigurationError, match="organization_id"):
+        search.find_duplicate_tickets(CARD_QUERY, organization_id=value)
+
+
+def test_org_ids_beyond_64_bits_are_refused(search):
+    with pytest.raises(UnsafeFilterValueError):
+        search.find_duplicate_tickets(CARD_QUERY, organization_id="9223372036854775808")  # 2**63
+
+
+def test_an_org_without_tickets_gets_nothing(search):
+    assert search.find_duplicate_tickets(CARD_QUERY, organization_id=123456, **EVERYTHING) == []
+
+
+def test_nothing_above_the_threshold_gives_an_empty_list(search):
+    assert search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=1.01) == []
+    assert search.recommend_articles(CARD_QUERY, threshold=1.01) == []
+
+
+def test_the_threshold_cuts_results(search):
+    everything = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, **EVERYTHING)
+    cut = everything[2].score
+    above = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=cut, limit=50)
+    assert _ids(above) == _ids(everything)[:3]
+
+
+def test_the_default_threshold_is_the_models(search):
+    assert search.default_threshold("duplicate") == 0.45
+    found = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, limit=50)
+    assert found
+    assert all(m.score >= 0.45 for m in found)
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_below_one_is_a_configuration_error(search, limit):
+    with pytest.raises(ConfigurationError, match="limit"):
+        search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, limit=limit)
+
+
+def test_a_ticket_without_subject_is_found_without_one(search):
+    found = search.find_duplicate_tickets(
+        "Debit card declined at the petrol station when paying", organization_id=ORG, threshold=0.5
+    )
+    assert _ids(found)[0] == "108"
+    assert found[0].subject is None
+    assert "subject" not in found[0].fields
+    assert found[0].status == "open"
+
+
+def test_an_empty_query_does_not_crash(search):
+    assert isinstance(search.find_duplicate_tickets("", organization_id=ORG, **EVERYTHING), list)
+    assert search.find_duplicate_tickets_many([], organization_id=ORG) == []
+
+
+def test_a_rare_keyword_ranks_higher_with_hybrid_search(search, dense_search):
+    assert search.hybrid is True
+    assert dense_search.hybrid is False
+    query = f"my debit card shows {RARE_WORD}"  # only ticket 109 (and org 7's copy) has the word
+    hybrid = _ids(search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING))
+    dense = _ids(dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING))
+    # Lite's BM25 statistics differ before and after a reload, so only the direction is asserted.
+    assert hybrid.index("109") < dense.index("109")
+    boosted = {m.record_id: m.score for m in search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)}
+    plain = {
+        m.record_id: m.score for m in dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
+    }
+    assert boosted["109"] > plain["109"]
+
+
+def test_hybrid_scores_stay_similarities(search, dense_search):
+    for client in (search, dense_search):
+        found = client.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, **EVERYTHING)
+        assert all(-1.0 <= m.score <= 1.0 for m in found)
+
+
+def test_real_results_are_immutable(search):
+    match = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=0.3)[0]
+    assert isinstance(match, TicketMatch)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.record_id = "201"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        match.fields["organization_id"] = 7  # type: ignore[index]
+    assert org_of(match) == ORG
+
+
+def test_calibrate_fits_a_threshold_on_labelled_pairs(search):
+    pairs = [
+        ("My card was declined at the shop", "My card got declined at the shop today", True),
+        ("The password reset email never arrives", "Password reset email never arrives", True),
+        ("I want a refund for the headphones", "Refund for headphones I sent back", True),
+        ("My card was declined at the shop", "The password reset email never arrives", False),
+        ("The exchange rate looks wrong", "I want a refund for the headphones", False),
+        ("The app crashes on start", "My card was declined at the shop", False),
+    ]
+    result = search.calibrate(pairs)
+    assert isinstance(result, Calibration)
+    assert result.pairs == len(pairs)
+    assert (result.precision, result.recall, result.f1) == (1.0, 1.0, 1.0)
+    embed = search.embedder.embed
+    scores = [sum(x * y for x, y in zip(*embed([a, b]))) for a, b, _ in pairs]
+    assert max(scores[3:]) < result.threshold <= min(scores[:3]) + 1e-6

@@ -1,0 +1,116 @@
+"""The ``support-search`` command: find duplicate open tickets or recommend articles from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Sequence
+
+from query_sdk._errors import SupportSearchError
+from query_sdk.filters import FilterValue
+from query_sdk.results import ArticleMatch, Match, TicketMatch
+from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
+
+__all__ = ["main"]
+
+PROG = "support-search"
+#: Longest subject or title shown in the table; the rest is cut with "...".
+_MAX_LABEL = 60
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("text", help="the new ticket's text (subject and description)")
+    common.add_argument("--uri", default="./support.db", help="Milvus Lite folder or server URI (default: %(default)s)")
+    common.add_argument("--collection", default="zendesk", help="collection name (default: %(default)s)")
+    common.add_argument("--limit", type=int, default=5, help="most results to show (default: %(default)s)")
+    common.add_argument("--threshold", type=float, help="lowest similarity to show (default: the model's default)")
+    common.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    parser = argparse.ArgumentParser(prog=PROG, description="Search a help desk synced by destination-milvus-support.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    duplicates = commands.add_parser(
+        "duplicates", parents=[common], help="open tickets of one organisation that look like TEXT"
+    )
+    duplicates.add_argument("--org", required=True, help="the organisation id whose tickets are searched")
+    duplicates.add_argument(
+        "--status",
+        action="append",
+        dest="statuses",
+        metavar="STATUS",
+        help=f"a status that counts as open; repeat for several (default: {' '.join(DEFAULT_OPEN_STATUSES)})",
+    )
+    commands.add_parser("articles", parents=[common], help="help-center articles that may answer TEXT")
+    return parser
+
+
+def _organization(raw: str) -> FilterValue:
+    """Whole numbers become integers (Zendesk ids are); anything else is validated by the SDK as a string."""
+    return int(raw) if _INTEGER.fullmatch(raw) else raw
+
+
+def _search(args: argparse.Namespace) -> list[Match]:
+    with SupportSearch.connect(uri=args.uri, collection=args.collection) as search:
+        if args.command == "duplicates":
+            return list(
+                search.find_duplicate_tickets(
+                    args.text,
+                    organization_id=_organization(args.org),
+                    limit=args.limit,
+                    threshold=args.threshold,
+                    open_statuses=tuple(args.statuses or DEFAULT_OPEN_STATUSES),
+                )
+            )
+        return list(search.recommend_articles(args.text, limit=args.limit, threshold=args.threshold))
+
+
+def _one_line(text: str | None, width: int = _MAX_LABEL) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
+def _row(match: Match) -> list[str]:
+    first_line = match.snippet.strip().splitlines()[0] if match.snippet.strip() else ""
+    if isinstance(match, TicketMatch):
+        label, last = match.subject, match.status
+    else:
+        assert isinstance(match, ArticleMatch)
+        label, last = match.title, match.html_url
+    return [f"{match.score:.3f}", match.record_id, _one_line(label or first_line) or "-", last or "-"]
+
+
+def format_table(matches: Sequence[Match], *, command: str) -> str:
+    """Aligned columns: score, id, subject or title, and status (tickets) or link (articles)."""
+    if not matches:
+        return "No matching tickets." if command == "duplicates" else "No matching articles."
+    header = ["SCORE", "ID", "SUBJECT", "STATUS"] if command == "duplicates" else ["SCORE", "ID", "TITLE", "LINK"]
+    rows = [header, *(_row(m) for m in matches)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = []
+    for row in rows:
+        cells = [row[0].rjust(widths[0]), *(cell.ljust(width) for cell, width in zip(row[1:], widths[1:]))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a ``SupportSearchError`` prints one line to stderr and returns exit code 2."""
+    args = _parser().parse_args(argv)
+    try:
+        matches = _search(args)
+    except SupportSearchError as error:
+        print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    if args.json:
+        print(json.dumps([m.to_dict() for m in matches], ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_table(matches, command=args.command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

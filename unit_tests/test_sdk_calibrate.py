@@ -1,0 +1,43 @@
+import pytest
+
+from query_sdk import Calibration, calibrate
+from query_sdk.thresholds import FALLBACK_THRESHOLDS, default_threshold
+
+
+def test_picks_the_threshold_that_maximises_f1():
+    # Cut-offs and their F1 (4 duplicates): 0.9 -> 0.40, 0.8 -> 0.67, 0.7 -> 0.57, 0.6 -> 0.75,
+    # 0.5 -> 0.89, 0.4 -> 0.80, 0.3 -> 0.73, 0.2 -> 0.67. Best: 0.5, flagging 5 of which 4 are right.
+    pairs = [(0.9, True), (0.8, True), (0.7, False), (0.6, True), (0.5, True), (0.4, False), (0.3, False), (0.2, False)]
+    result = calibrate(pairs)
+    assert result == Calibration(threshold=0.5, precision=0.8, recall=1.0, f1=pytest.approx(8 / 9), pairs=8)
+
+
+def test_perfect_separation_puts_the_threshold_at_the_lowest_duplicate():
+    result = calibrate([(0.95, True), (0.91, True), (0.62, False), (0.40, False)])
+    assert (result.threshold, result.precision, result.recall, result.f1) == (0.91, 1.0, 1.0, 1.0)
+
+
+def test_input_order_does_not_matter():
+    pairs = [(0.2, False), (0.9, True), (0.5, True), (0.7, False), (0.6, True)]
+    assert calibrate(pairs) == calibrate(list(reversed(pairs)))
+
+
+def test_tied_scores_are_one_cut_off_and_equal_f1_keeps_the_higher_threshold():
+    # All three 0.7s are flagged together (F1 0.67), never just the duplicate among them (F1 1.0);
+    # 0.9 reaches the same F1 while flagging fewer tickets.
+    result = calibrate([(0.9, True), (0.7, True), (0.7, False), (0.7, False), (0.1, False)])
+    assert (result.threshold, result.precision, result.recall) == (0.9, 1.0, 0.5)
+
+
+def test_needs_at_least_one_duplicate():
+    with pytest.raises(ValueError):
+        calibrate([(0.9, False), (0.1, False)])
+    with pytest.raises(ValueError):
+        calibrate([])
+
+
+def test_default_thresholds_fall_back_for_unmeasured_models():
+    assert default_threshold("fake", "hashed-bag-of-words", hybrid=False, kind="duplicate") == 0.45
+    assert default_threshold("fake", "hashed-bag-of-words", hybrid=True, kind="article") == 0.20
+    unmeasured = default_threshold("openai", "text-embedding-3-small", hybrid=False, kind="duplicate")
+    assert unmeasured == FALLBACK_THRESHOLDS[0]

@@ -1,0 +1,48 @@
+import math
+
+import pytest
+
+from query_sdk import FakeEmbedder
+from query_sdk._ranking import Hit, best_per_record, fuse, similarity
+
+
+def _cosine(a, b):
+    return sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+
+
+def test_squared_l2_becomes_cosine_for_unit_vectors():
+    embedder = FakeEmbedder(64)
+    a, b = embedder.embed(["card declined at the shop", "my card was declined at a shop"])
+    squared_l2 = sum((x - y) ** 2 for x, y in zip(a, b))
+    assert similarity(squared_l2, "L2") == pytest.approx(_cosine(a, b))
+
+
+@pytest.mark.parametrize(
+    ("distance", "metric", "expected"), [(0.0, "L2", 1.0), (4.0, "L2", -1.0), (0.3, "COSINE", 0.3)]
+)
+def test_similarity_is_higher_for_closer_vectors(distance, metric, expected):
+    assert similarity(distance, metric) == expected
+
+
+def test_fusion_normalises_bm25_and_keeps_a_similarity_scale():
+    dense = [Hit("a", {}, dense=0.8), Hit("b", {}, dense=0.6)]
+    lexical = [Hit("b", {}, dense=0.6, lexical=10.0), Hit("c", {}, dense=0.1, lexical=5.0)]
+    scores = {hit.pk: hit.score for hit in fuse(dense, lexical, dense_weight=0.7)}
+    assert scores == pytest.approx({"a": 0.56, "b": 0.72, "c": 0.22})
+
+
+def test_fusion_without_bm25_hits_is_the_weighted_dense_score():
+    scores = {hit.pk: hit.score for hit in fuse([Hit("a", {}, dense=0.5)], [], dense_weight=0.7)}
+    assert scores == pytest.approx({"a": 0.35})
+
+
+def test_best_per_record_keeps_each_records_best_chunk_best_first():
+    hits = [
+        Hit(1, {"_ab_record_id": "tickets_1"}, score=0.4),
+        Hit(2, {"_ab_record_id": "tickets_1"}, score=0.9),
+        Hit(3, {"_ab_record_id": "tickets_2"}, score=0.7),
+        Hit(4, {"_ab_record_id": "tickets_1"}, score=0.1),
+        Hit(5, {}, score=0.8),  # no record id: the chunk stands for itself
+    ]
+    ranked = best_per_record(hits, record_key="_ab_record_id")
+    assert [hit.pk for hit in ranked] == [2, 5, 3]
