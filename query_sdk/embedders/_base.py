@@ -30,6 +30,8 @@ class Embedder(abc.ABC):
     max_batch_tokens: int = 300_000
     #: Requests in flight at once.
     concurrency: int = 1
+    #: Batch texts of similar length together (less padding for models that pad a batch).
+    sort_by_length: bool = False
 
     @property
     @abc.abstractmethod
@@ -65,13 +67,17 @@ class Embedder(abc.ABC):
                     f"model {self.spec.model!r} accepts (input #{position}).",
                     guidance="Lower processing.chunk_size; text is never truncated silently.",
                 )
-        batches = list(self._batches(texts, counts))
+        order = sorted(range(len(texts)), key=counts.__getitem__) if self.sort_by_length else range(len(texts))
+        batches = list(self._batches([texts[i] for i in order], [counts[i] for i in order]))
         if len(batches) == 1 or self.concurrency <= 1:
             results = [self._checked(batch) for batch in batches]
         else:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(batches))) as pool:
                 results = list(pool.map(self._checked, batches))
-        return [vector for batch in results for vector in batch]
+        vectors: list[list[float]] = [[] for _ in texts]
+        for position, vector in zip(order, (v for batch in results for v in batch)):
+            vectors[position] = vector
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query text."""

@@ -75,6 +75,7 @@ class LocalEmbedder(Embedder):
     max_batch_inputs = 32
     max_batch_tokens = 32 * 256
     concurrency = 1  # onnxruntime already uses every core for one batch
+    sort_by_length = True  # a batch is padded to its longest text
 
     def __init__(self, model: str = "all-MiniLM-L6-v2") -> None:
         if model not in LOCAL_MODELS:
