@@ -30,6 +30,7 @@ EXTRAS = {
         "ruff>=0.6",
         "mypy>=1.11",
         "milvus==2.3.5",  # the C++ standalone server for the server-backend tests
+        "selenium>=4.11,<4.52",  # drives Debian's Chromium in the support-form browser test (tested: 4.51.0)
     ],
 }
 

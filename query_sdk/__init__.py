@@ -4,12 +4,7 @@ The collection is the one destination-milvus-support syncs (or the official Airb
 destination, with the embedder given explicitly). This package never imports airbyte-cdk.
 """
 
-import os
-
-# gRPC's C core prints keepalive chatter with Milvus Lite's in-process server to stderr; real
-# failures reach callers as exceptions. It reads this once, when grpc is first imported.
-os.environ.setdefault("GRPC_VERBOSITY", "NONE")
-
+from query_sdk import _environment  # noqa: F401  (first: settles GRPC_VERBOSITY and MILVUS_URI)
 from query_sdk._errors import (
     CollectionNotFoundError,
     ConfigurationError,
