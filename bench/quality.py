@@ -22,8 +22,12 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from airbyte_cdk.models import AirbyteMessage, ConfiguredAirbyteCatalogSerializer, Type  # noqa: E402
-from airbyte_cdk.models import AirbyteMessageSerializer  # noqa: E402
+from airbyte_cdk.models import (  # noqa: E402
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    ConfiguredAirbyteCatalogSerializer,
+    Type,
+)
 
 from destination_milvus_support.destination import DestinationMilvusSupport  # noqa: E402
 from query_sdk import SupportSearch, calibrate  # noqa: E402
@@ -41,10 +45,19 @@ def read_rows(name: str) -> list[tuple[str, str]]:
 
 def messages(records: list[tuple[str, dict[str, Any]]]) -> Iterator[AirbyteMessage]:
     for stream, data in records:
-        yield AirbyteMessageSerializer.load({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": 0}})
+        yield AirbyteMessageSerializer.load(
+            {"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": 0}}
+        )
 
 
-def sync(db: str, collection: str, records: list[tuple[str, dict[str, Any]]], *, embedding: dict[str, Any], html_to_text: bool) -> float:
+def sync(
+    db: str,
+    collection: str,
+    records: list[tuple[str, dict[str, Any]]],
+    *,
+    embedding: dict[str, Any],
+    html_to_text: bool,
+) -> float:
     """Write through the connector; returns seconds taken."""
     catalog = json.loads((ROOT / "sample_data" / "catalog_append_dedup.json").read_text())
     config = {
@@ -86,7 +99,7 @@ def bm25_ranked(search: SupportSearch, texts: list[str], stream: str, limit: int
     assert info.sparse_field, "the collection has no BM25 field"
     out: list[list[str]] = []
     for start in range(0, len(texts), 200):
-        hits = search._client.search(  # noqa: SLF001  (baseline goes around the SDK on purpose)
+        hits = search._client.search(
             info.name,
             data=texts[start : start + 200],
             anns_field=info.sparse_field,
@@ -105,7 +118,9 @@ def bm25_ranked(search: SupportSearch, texts: list[str], stream: str, limit: int
     return out
 
 
-def evaluate(search: SupportSearch, queries: list[tuple[str, str]], labels: dict[str, str], kind: str) -> dict[str, Any]:
+def evaluate(
+    search: SupportSearch, queries: list[tuple[str, str]], labels: dict[str, str], kind: str
+) -> dict[str, Any]:
     texts = [t for t, _ in queries]
     truth = [c for _, c in queries]
     results: list[Any] = []
@@ -139,6 +154,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=3080, help="test queries to use (fixed order)")
     parser.add_argument("--embedding", choices=["local", "fake"], default="local")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "quality_results.json")
+    parser.add_argument("--db", type=Path, help="Milvus Lite folder to (re)use; synced only if empty")
     args = parser.parse_args()
     embedding = {"mode": "local"} if args.embedding == "local" else {"mode": "fake", "dimensions": 384}
 
@@ -148,12 +164,13 @@ def main() -> None:
     for ticket in tickets:
         ticket["organization_id"], ticket["status"] = ORG, "open"
     articles, article_intents = make_articles()
-    db = str(Path(tempfile.mkdtemp(prefix="quality-")) / "milvus.db")
-    print(f"Syncing {len(tickets)} tickets and {len(articles)} articles ({args.embedding}) ...")
-    seconds = sync(db, "eval", [("tickets", t) for t in tickets] + [("articles", a) for a in articles],
-                   embedding=embedding, html_to_text=True)  # fmt: skip
-    print(f"  synced in {seconds:.0f}s")
-    sync(db, "eval_raw_html", [("articles", a) for a in articles], embedding=embedding, html_to_text=False)
+    db = str(args.db or Path(tempfile.mkdtemp(prefix="quality-")) / "milvus.db")
+    if not Path(db).exists():
+        print(f"Syncing {len(tickets)} tickets and {len(articles)} articles ({args.embedding}) into {db} ...")
+        seconds = sync(db, "eval", [("tickets", t) for t in tickets] + [("articles", a) for a in articles],
+                       embedding=embedding, html_to_text=True)  # fmt: skip
+        print(f"  synced in {seconds:.0f}s")
+        sync(db, "eval_raw_html", [("articles", a) for a in articles], embedding=embedding, html_to_text=False)
 
     ticket_labels = {str(k): v for k, v in ticket_intents.items()}
     article_labels = {str(k): v for k, v in article_intents.items()}

@@ -25,7 +25,9 @@ def _bar(done: int, total: int, acked: int, started: float) -> str:
     width = 30
     filled = int(width * done / max(total, 1))
     rate = done / max(time.monotonic() - started, 1e-9)
-    return f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} records sent, {acked} acknowledged, {rate:.0f}/s"
+    return (
+        f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} records sent, {acked} acknowledged, {rate:.0f}/s"
+    )
 
 
 def sync(db: Path, embedding: str) -> None:

@@ -68,11 +68,15 @@ class OpenAIStub:
                         return
                     auth = self.headers.get("Authorization", "")
                     if state.api_key is not None and auth != f"Bearer {state.api_key}":
-                        self._reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_api_key"}})
+                        self._reply(
+                            401, {"error": {"message": "Incorrect API key provided", "type": "invalid_api_key"}}
+                        )
                         return
                     if failure is not None:
                         headers = {"Retry-After": state.retry_after} if failure == 429 and state.retry_after else {}
-                        self._reply(failure, {"error": {"message": f"injected {failure}", "type": "server_error"}}, headers)
+                        self._reply(
+                            failure, {"error": {"message": f"injected {failure}", "type": "server_error"}}, headers
+                        )
                         return
                     inputs = payload.get("input", [])
                     if isinstance(inputs, str):
@@ -83,7 +87,9 @@ class OpenAIStub:
                         {
                             "object": "list",
                             "model": payload.get("model", "stub"),
-                            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+                            "data": [
+                                {"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)
+                            ],
                             "usage": {"prompt_tokens": 0, "total_tokens": 0},
                         },
                     )
