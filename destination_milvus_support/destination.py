@@ -110,6 +110,11 @@ class DestinationMilvusSupport(Destination):
                 if indexer.capabilities.nullable_fields
                 else {}
             )
+            if not indexer.capabilities.nullable_fields:
+                log.info(
+                    "Milvus %s has no nullable fields; metadata is kept in the dynamic field, not typed fields.",
+                    indexer.capabilities.version,
+                )
             layout = CollectionLayout(
                 contract=contract,
                 metadata_types=metadata_types,

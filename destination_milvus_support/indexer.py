@@ -6,20 +6,24 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError, RecordError
 from destination_milvus_support.schema import RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
+from query_sdk._errors import UnsafeFilterValueError
 from query_sdk._milvus import ServerCapabilities, connect_client, translate_milvus_error
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
-from query_sdk.filters import Condition, build_filter
+from query_sdk.filters import Condition, build_filter, check_value
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
 log = logging.getLogger("airbyte")
+# Milvus Lite logs a failed open (e.g. a folder another process holds) with a traceback, which would
+# reach the output as a LOG message; the translated error already says what to fix.
+logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
 _VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
 #: Rows per upsert call, so a request stays far below gRPC's 64 MB message limit.
 _MAX_ROWS_PER_CALL = 1000
@@ -181,15 +185,67 @@ class MilvusIndexer:
         for stream, rid in records:
             by_stream.setdefault(stream, []).append(rid)
         for stream, ids in by_stream.items():
-            self._delete([Condition(STREAM_FIELD, stream), Condition(RECORD_ID_FIELD, tuple(ids))])
+            plain = [rid for rid in ids if _is_plain(rid)] if _is_plain(stream) else []
+            if plain:
+                self._delete([Condition(STREAM_FIELD, stream), Condition(RECORD_ID_FIELD, tuple(plain))])
+            others = set(ids) - set(plain)
+            if others:
+                # Composite keys, and ids or stream names with quotes or brackets, cannot enter a filter.
+                self._delete_ids(self._scan_ids(stream, RECORD_ID_FIELD, others.__contains__))
 
     def delete_other_generations(self, stream: str, generation: int) -> int:
         """After a successful overwrite, remove the stream's rows of every other generation."""
-        before = self._count(stream)
-        expression, params = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
-        generation_clause = f"not ({GENERATION_FIELD} == {int(generation)})"
-        self._delete_expression(f"{expression} and {generation_clause}", params)
-        return before - self._count(stream)
+        if self._require().generation_declared and _is_plain(stream):
+            before = self._count(stream)
+            expression, params = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
+            generation_clause = f"not ({GENERATION_FIELD} == {int(generation)})"
+            self._delete_expression(f"{expression} and {generation_clause}", params)
+            return before - self._count(stream)
+        # Rows the official connector wrote carry no generation key (a filter on a missing dynamic key
+        # matches nothing), and some stream names cannot enter a filter: find the rows, delete by key.
+        ids = self._scan_ids(stream, GENERATION_FIELD, lambda found: found != generation)
+        self._delete_ids(ids)
+        return len(ids)
+
+    def _scan_ids(self, stream: str, field: str, wanted: Callable[[Any], bool]) -> list[Any]:
+        """Primary keys of the stream's rows whose ``field`` (None where absent) is ``wanted``.
+
+        Scans the stream's rows, or the whole collection when the stream's name cannot enter a filter.
+        """
+        pk_field = self._require().pk_field
+        expression = build_filter([Condition(STREAM_FIELD, stream)], templating=False)[0] if _is_plain(stream) else ""
+        ids: list[Any] = []
+        try:
+            iterator = self._client.query_iterator(
+                self.collection, batch_size=1000, filter=expression, output_fields=[pk_field, STREAM_FIELD, field]
+            )
+            try:
+                while page := iterator.next():
+                    ids.extend(
+                        row[pk_field] for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field))
+                    )
+            finally:
+                iterator.close()
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return ids
+
+    def _delete_ids(self, ids: Sequence[Any]) -> None:
+        try:
+            for start in range(0, len(ids), _MAX_ROWS_PER_CALL):
+                self._client.delete(self.collection, ids=list(ids[start : start + _MAX_ROWS_PER_CALL]))
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+
+    def flush(self) -> None:
+        """Seal what this sync wrote into indexed segments, so searches right after it are fast.
+
+        Called once at the end of a sync (Milvus Lite searches unflushed rows by scanning them).
+        """
+        try:
+            self._client.flush(self.collection)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -249,6 +305,14 @@ class MilvusIndexer:
         for name in target.declared:
             shaped.setdefault(name, None)
         return shaped
+
+
+def _is_plain(value: str) -> bool:
+    try:
+        check_value(value)
+    except UnsafeFilterValueError:
+        return False
+    return True
 
 
 def _coerce(value: Any, kind: DataType, *, stream: str, field: str) -> Any:

@@ -25,6 +25,9 @@ from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key,
 __all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord"]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
+#: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
+TEXT_MAX_BYTES = 65535
+_BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -51,6 +54,14 @@ class ProcessedRecord:
     record_id: str
     chunks: list[Chunk] = field(default_factory=list)
     deleted: bool = False
+
+
+def _fit_bytes(text: str) -> list[str]:
+    """Split ``text`` at character boundaries into parts of at most ``TEXT_MAX_BYTES`` bytes."""
+    if len(text.encode("utf-8")) <= TEXT_MAX_BYTES:
+        return [text]
+    middle = len(text) // 2
+    return _fit_bytes(text[:middle]) + _fit_bytes(text[middle:])
 
 
 def html_to_text(value: str) -> str:
@@ -99,15 +110,20 @@ class DocumentProcessor:
         metadata = self._metadata(data)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
+        # Dedup keeps one version per record; append and overwrite keep every version whole, so a
+        # chunk's key names the version too (resending the same version still lands on its own rows).
+        key = rid if is_dedup(configured) or not self._has_key(configured) else f"{rid}#{_digest(data)}"
         total = self._count(text)
         pieces = (
             [(text, total)]
             if total <= self._config.chunk_size
             else [(piece, self._count(piece)) for piece in self._splitter.split_text(text)]
         )
+        if any(len(piece) * 4 > TEXT_MAX_BYTES for piece, _ in pieces):  # only then pay for encoding
+            pieces = [(part, self._count(part)) for piece, _ in pieces for part in _fit_bytes(piece)]
         chunks = [
             Chunk(
-                pk=chunk_primary_key(stream, rid, index),
+                pk=chunk_primary_key(stream, key, index),
                 text=piece,
                 tokens=tokens,
                 metadata=metadata,
@@ -117,11 +133,14 @@ class DocumentProcessor:
         ]
         return ProcessedRecord(stream, rid, chunks)
 
+    @staticmethod
+    def _has_key(configured: Any) -> bool:
+        return bool(configured.primary_key or configured.stream.source_defined_primary_key)
+
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
         if not key_paths:
-            digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-            return record_id(stream, [digest[:32]])
+            return record_id(stream, [_digest(data)])
         values = []
         for path in key_paths:
             value: Any = data
@@ -136,8 +155,8 @@ class DocumentProcessor:
         return record_id(stream, values)
 
     def _extract(self, data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
-        if not paths:
-            return {self._mappings.get(k, k): v for k, v in data.items()}
+        if not paths:  # "all fields": but not the platform's bookkeeping (PyAirbyte's _airbyte_raw_id, CDC columns)
+            return {self._mappings.get(k, k): v for k, v in data.items() if not k.startswith(_BOOKKEEPING)}
         found: dict[str, Any] = {}
         for path in paths:
             values = _values(data, path)
@@ -147,6 +166,9 @@ class DocumentProcessor:
 
     def _text(self, stream: str, data: Mapping[str, Any]) -> str:
         fields = self._extract(data, self._config.text_fields)
+        if self._from_field and not self._config.text_fields:  # "all fields" never means the vector itself
+            name = self._from_field.field_name
+            fields.pop(self._mappings.get(name, name), None)
         if self._config.html_to_text:
             fields = {
                 k: html_to_text(v) if isinstance(v, str) and _HTML_TAG.search(v) else v for k, v in fields.items()
@@ -223,6 +245,11 @@ def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> R
         separators=RecursiveCharacterTextSplitter.get_separators_for_language(Language(splitter.language)),
         **common,
     )
+
+
+def _digest(data: Mapping[str, Any]) -> str:
+    """A short content hash of a record: its id when it has no primary key, its version otherwise."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def is_dedup(configured: Any) -> bool:

@@ -13,6 +13,7 @@ from airbyte_cdk.models import (
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     DestinationSyncMode,
+    SyncMode,
     TraceType,
     Type,
 )
@@ -61,24 +62,30 @@ class Writer:
         self._batch_tokens = batch_tokens
         self.progress = progress or Progress()
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
-        run_generation = int(time.time() * 1000)
-        self._generation = {
-            name: s.generation_id if s.generation_id is not None else run_generation
-            for name, s in self._streams.items()
-        }
         self._dedup = {
             n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.append_dedup
         }
-        self._truncate = {
+        run_id = int(time.time() * 1000)
+        # Overwrite replaces the stream with what this run wrote, once it completes. Catalog
+        # generation ids cannot mark the run: PyAirbyte sends generation_id = minimum_generation_id
+        # = 1 on every sync, so the previous run's rows would look current.
+        overwrite = {n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.overwrite}
+        # A platform truncate refresh (a full-refresh read with minimum_generation_id ==
+        # generation_id) drops older generations and keeps what an earlier attempt of the same
+        # generation wrote (the platform resumes it). An incremental read with those ids is
+        # PyAirbyte's default and must not truncate.
+        refresh = {
             n
             for n, s in self._streams.items()
-            if s.destination_sync_mode == DestinationSyncMode.overwrite
-            or (
-                s.minimum_generation_id is not None
-                and s.generation_id is not None
-                and s.minimum_generation_id == s.generation_id
-                and s.generation_id > 0
-            )
+            if n not in overwrite
+            and s.sync_mode == SyncMode.full_refresh
+            and s.generation_id
+            and s.minimum_generation_id == s.generation_id
+        }
+        self._truncate = overwrite | refresh
+        self._generation = {
+            n: run_id if n in overwrite or s.generation_id is None else int(s.generation_id)
+            for n, s in self._streams.items()
         }
 
     def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
@@ -110,6 +117,7 @@ class Writer:
                     yield log_message(self.progress.line())
             yield from self._submit(batch, pending, pool)
             yield from _drain(pending, block=True)
+        self._indexer.flush()
         yield from self._commit_overwrites(statuses)
         yield log_message(self.progress.line())
         for line in self.progress.summary():
@@ -120,6 +128,8 @@ class Writer:
         processed = self._processor.process(message.record)
         counts = self.progress.stream(processed.stream)
         key = (processed.stream, processed.record_id)
+        if processed.stream not in self._dedup and processed.chunks:
+            key = (processed.stream, processed.chunks[0].pk)  # append: every version of a record is kept
         previous = batch.entries.pop(key, None)
         if previous:
             batch.chunks -= len(previous)
@@ -170,15 +180,14 @@ class Writer:
         by_stream: dict[str, int] = {}
         for row in rows:
             by_stream[row.stream] = by_stream.get(row.stream, 0) + 1
-        # All rows of one batch carry their own stream's generation.
+        # Rows of one batch carry their own stream's generation.
         groups: dict[int, list[Row]] = {}
         for row in rows:
             groups.setdefault(self._generation[row.stream], []).append(row)
-        first = True
         for generation, group in groups.items():
-            self._indexer.write(group, replace if first else [], generation=generation)
-            first = False
-        if first and replace:
+            self._indexer.write(group, replace, generation=generation)
+            replace = []
+        if replace:  # a batch of CDC deletes only
             self._indexer.delete_records(replace)
         for stream, count in by_stream.items():
             self.progress.stream(stream).rows_written += count

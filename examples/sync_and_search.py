@@ -94,8 +94,9 @@ def ask(db: Path) -> None:
         print("\nArticles that may answer it:")
         for article in search.recommend_articles(NEW_REQUEST, limit=3):
             print(f"  {article.score:.3f}  {article.title}\n         {article.html_url}")
-        mode = "dense + BM25 (hybrid)" if search.hybrid else "dense"
-        print(f"\n(search: {mode}; embedding: {search.embedder.spec.mode} {search.embedder.spec.model})")
+        articles = "dense + BM25" if search.hybrid else "dense"
+        spec = search.embedder.spec
+        print(f"\n(duplicates: dense search; articles: {articles}; embedding: {spec.mode} {spec.model})")
 
 
 def main() -> None:

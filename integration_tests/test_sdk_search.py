@@ -23,6 +23,12 @@ def search(lite_helpdesk):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
+def hybrid_search(lite_helpdesk):  # noqa: F811
+    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection, hybrid=True) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
 def dense_search(lite_helpdesk):  # noqa: F811
     with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection, hybrid=False) as client:
         yield client
@@ -95,7 +101,17 @@ def test_an_empty_query_does_not_crash(search):
     assert search.find_duplicate_tickets_many([], organization_id=ORG) == []
 
 
-def test_a_rare_keyword_ranks_higher_with_hybrid_search(search, dense_search):
+def test_by_default_only_article_search_is_hybrid(search, hybrid_search, dense_search):
+    query = f"my debit card shows {RARE_WORD}"
+    assert search.hybrid is True
+    default = search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
+    dense = dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
+    assert [(m.record_id, m.score) for m in default] == [(m.record_id, m.score) for m in dense]
+    assert search.recommend_articles(query, threshold=-1.0) != dense_search.recommend_articles(query, threshold=-1.0)
+
+
+def test_a_rare_keyword_ranks_higher_with_hybrid_search(hybrid_search, dense_search):
+    search = hybrid_search
     assert search.hybrid is True
     assert dense_search.hybrid is False
     query = f"my debit card shows {RARE_WORD}"  # only ticket 109 (and org 7's copy) has the word

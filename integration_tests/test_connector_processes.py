@@ -1,0 +1,114 @@
+"""``python main.py`` as real processes: killed mid-sync and resumed, two writers sharing one server; spec."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from airbyte_cdk.models import Type
+
+from integration_tests.connector_runner import (
+    REPO,
+    MilvusReader,
+    catalog,
+    catalog_dict,
+    cursor_of,
+    expected_chunk_counts,
+    lean_config,
+    main_command,
+    parse_output,
+    record,
+    records_with_states,
+    run_in_process,
+    run_main,
+    state,
+    stream,
+    ticket,
+    to_line,
+    write_files,
+)
+
+RECORDS = 60  # ~76 chunks each at chunk_size 2: several write batches, so STATEs flow before the input ends
+
+
+def _write_until_first_state(command, messages):
+    """Feed ``messages`` one by one until the process has emitted a STATE, then kill -9 it."""
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        for message in messages:
+            process.stdin.write(to_line(message) + "\n")
+            process.stdin.flush()
+            if any('"type":"STATE"' in line for line in list(lines)):
+                break
+        deadline = time.monotonic() + 60
+        while not any('"type":"STATE"' in line for line in list(lines)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        reader.join(timeout=10)
+    messages_out, _ = parse_output("".join(lines))
+    return [cursor_of(m) for m in messages_out if m.type == Type.STATE]
+
+
+def test_killed_dedup_sync_resumes_from_its_last_state_without_doubled_chunks(lite_uri, collection_name, tmp_path):
+    config = lean_config(lite_uri, collection_name, chunk_size=2)
+    dedup = stream("tickets", "append_dedup")
+    messages = records_with_states("tickets", range(RECORDS))
+    config_path, catalog_path = write_files(tmp_path, config, catalog_dict(dedup))
+
+    acknowledged = _write_until_first_state(main_command("write", config_path, catalog_path), messages)
+
+    assert acknowledged, "the writer emitted no STATE before it was killed"
+    last = acknowledged[-1]
+    assert 10 <= last < RECORDS - 1  # killed mid-sync, after a first batch was acknowledged
+
+    # The platform resumes from the last STATE, resending a few records from before it; the records
+    # before those are not sent again, so they are there only if they survived the kill.
+    resend = [to_line(m) for m in records_with_states("tickets", range(last - 5, RECORDS))]
+    out = run_main("write", tmp_path, config=config, catalog=catalog_dict(dedup), lines=resend)
+
+    assert out.returncode == 0, out.stdout[-2000:]
+    expected = expected_chunk_counts(config, catalog(dedup), [m for m in messages if m.type == Type.RECORD])
+    with MilvusReader(lite_uri, collection_name) as reader:
+        assert reader.chunks_per_record() == expected  # every record, no chunk doubled
+
+
+def test_two_writer_processes_share_a_lite_server(_lite_server_uri, collection_name, tmp_path):
+    config = lean_config(_lite_server_uri, collection_name)
+    runs = []
+    for name in ("tickets", "articles"):
+        folder = tmp_path / name
+        folder.mkdir()
+        config_path, catalog_path = write_files(folder, config, catalog_dict(stream(name)))
+        lines = [to_line(record(name, ticket(i))) for i in range(10)] + [to_line(state(name, 10))]
+        process = subprocess.Popen(
+            main_command("write", config_path, catalog_path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        runs.append((process, "".join(f"{line}\n" for line in lines)))
+    outputs = [process.communicate(data, timeout=120) for process, data in runs]
+
+    assert [process.returncode for process, _ in runs] == [0, 0], [o[0][-1000:] for o in outputs]
+    for stdout, _ in outputs:
+        assert [m for m in parse_output(stdout)[0] if m.type == Type.STATE]
+    with MilvusReader(_lite_server_uri, collection_name) as reader:
+        present = set(reader.chunks_per_record())
+    assert present == {f"{name}_{i}" for name in ("tickets", "articles") for i in range(10)}
+
+
+def test_spec_through_the_entry_point(tmp_path):
+    out = run_in_process("spec", tmp_path)
+    assert out.returncode == 0
+    assert "$ref" not in str(out.spec.connectionSpecification)
+    assert out.spec.connectionSpecification["properties"]["embedding"]["oneOf"]

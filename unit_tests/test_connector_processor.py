@@ -1,0 +1,114 @@
+"""Records to chunks: injective keys, chunk sizes in the model's tokens, errors that name stream and field only."""
+
+import pytest
+from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalogSerializer
+
+from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig
+from destination_milvus_support.errors import RecordError
+from destination_milvus_support.processor import DocumentProcessor
+from query_sdk.embedders import FakeEmbedder
+
+PRIVATE = "CONFIDENTIAL-customer-text"
+
+
+def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", **processing):
+    catalog = ConfiguredAirbyteCatalogSerializer.load(
+        {
+            "streams": [
+                {
+                    "stream": {"name": "s", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                    "sync_mode": "full_refresh",
+                    "destination_sync_mode": mode,
+                    "primary_key": [list(p) for p in primary_key],
+                }
+            ]
+        }
+    )
+    config = ProcessingConfig.model_validate({"chunk_size": 10, **processing})
+    return DocumentProcessor(config, catalog, FakeEmbedder(8).count_tokens, from_field=from_field)
+
+
+def _record(data):
+    return AirbyteRecordMessage(stream="s", data=data, emitted_at=0)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(("a_b", "c"), ("a", "b_c")), (("1", "2"), (1, 2)), (("a,b", "c"), ("a", "b,c"))],
+)
+def test_composite_keys_that_join_alike_stay_distinct(first, second):
+    processor = _processor((("x",), ("y",)))
+    one = processor.process(_record({"x": first[0], "y": first[1], "text": "hello"}))
+    two = processor.process(_record({"x": second[0], "y": second[1], "text": "hello"}))
+    assert one.record_id != two.record_id
+    assert {c.pk for c in one.chunks}.isdisjoint(c.pk for c in two.chunks)
+
+
+def test_single_key_keeps_the_official_record_id_form():
+    assert _processor().process(_record({"id": 7, "text": "hi"})).record_id == "s_7"
+
+
+def test_long_text_becomes_chunks_within_chunk_size():
+    processed = _processor(text_fields=["text"]).process(_record({"id": 1, "text": " ".join(["word"] * 95)}))
+    assert len(processed.chunks) >= 10
+    assert all(c.tokens <= 10 for c in processed.chunks)
+    assert len({c.pk for c in processed.chunks}) == len(processed.chunks)
+
+
+def test_cdc_deleted_record_is_a_deletion():
+    processed = _processor().process(_record({"id": 1, "text": "x", "_ab_cdc_deleted_at": "2024-01-01T00:00:00Z"}))
+    assert processed.deleted and processed.chunks == []
+
+
+@pytest.mark.parametrize(
+    ("processor_args", "data", "named"),
+    [
+        ({"text_fields": ["subject", "body"]}, {"id": 1, "status": PRIVATE}, ["'s'", "subject", "body"]),
+        ({}, {"text": PRIVATE}, ["'s'", "'id'"]),
+        (
+            {"from_field": FromFieldEmbedding(field_name="embedding", dimensions=4)},
+            {"id": 1, "text": PRIVATE, "embedding": [0.1, 0.2]},
+            ["'s'", "'embedding'", "4"],
+        ),
+        (
+            {"from_field": FromFieldEmbedding(field_name="embedding", dimensions=4)},
+            {"id": 1, "text": PRIVATE, "embedding": PRIVATE},
+            ["'s'", "'embedding'"],
+        ),
+    ],
+    ids=["no_text_field", "no_primary_key", "vector_wrong_length", "vector_not_numbers"],
+)
+def test_record_errors_name_stream_and_field_not_content(processor_args, data, named):
+    with pytest.raises(RecordError) as error:
+        _processor(**processor_args).process(_record(data))
+    for name in named:
+        assert name in str(error.value)
+    assert PRIVATE not in str(error.value)
+
+
+def test_from_field_vector_is_not_embedded_as_text_when_all_fields_are_text():
+    processor = _processor(chunk_size=200, from_field=FromFieldEmbedding(field_name="embedding", dimensions=4))
+    processed = processor.process(_record({"id": 1, "subject": "printer jam", "embedding": [0.25] * 4}))
+    assert [c.text for c in processed.chunks] == ["id: 1\nsubject: printer jam"]
+    assert processed.chunks[0].vector == [0.25] * 4
+    assert "embedding" not in processed.chunks[0].metadata
+
+
+@pytest.mark.parametrize(
+    ("mode", "versions_share_keys"), [("append_dedup", True), ("append", False), ("overwrite", False)]
+)
+def test_chunk_keys_name_the_version_except_in_dedup(mode, versions_share_keys):
+    processor = _processor(mode=mode, text_fields=["text"])
+    v1 = processor.process(_record({"id": 1, "text": "first version"}))
+    v2 = processor.process(_record({"id": 1, "text": "second version"}))
+    again = processor.process(_record({"id": 1, "text": "first version"}))
+    assert v1.record_id == v2.record_id == "s_1"
+    assert (v1.chunks[0].pk == v2.chunks[0].pk) is versions_share_keys
+    assert again.chunks[0].pk == v1.chunks[0].pk  # a resent record lands on the same rows
+
+
+def test_record_of_a_stream_outside_the_catalog_is_refused_by_name():
+    with pytest.raises(RecordError) as error:
+        _processor().process(AirbyteRecordMessage(stream="other", data={"id": 1, "text": PRIVATE}, emitted_at=0))
+    assert "'other'" in str(error.value)
+    assert PRIVATE not in str(error.value)
