@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -21,9 +22,6 @@ from query_sdk.filters import Condition, build_filter, check_value
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
 log = logging.getLogger("airbyte")
-# Milvus Lite logs a failed open (e.g. a folder another process holds) with a traceback, which would
-# reach the output as a LOG message; the translated error already says what to fix.
-logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
 _VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
 #: Rows per upsert call, so a request stays far below gRPC's 64 MB message limit.
 _MAX_ROWS_PER_CALL = 1000
@@ -121,16 +119,18 @@ class MilvusIndexer:
     def prepare(self, layout: CollectionLayout) -> None:
         """Create the collection if absent, else check it fits; then learn how to shape rows."""
         description = self.describe()
+        created_concurrently = False
         try:
-            if description is None:
-                layout.create(self._client, self.collection, self.capabilities)
+            if description is None and self._create(layout):
                 log.info("Created collection %r (Milvus %s).", self.collection, self.capabilities.version)
                 description = dict(self._client.describe_collection(self.collection))
             else:
+                created_concurrently = description is None
+                description = description or dict(self._client.describe_collection(self.collection))
                 problems = self.problems(description, layout.contract)
                 if problems:
                     raise ConnectorConfigError("The collection cannot be used: " + "; ".join(problems) + ".")
-            self._client.load_collection(self.collection)
+            self._load(wait=created_concurrently)
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
         fields = {str(f["name"]): f for f in description.get("fields", [])}
@@ -153,6 +153,32 @@ class MilvusIndexer:
             has_record_hash=RECORD_HASH_FIELD in fields,
             generation_declared=GENERATION_FIELD in fields,
         )
+
+    def _create(self, layout: CollectionLayout) -> bool:
+        """Create the collection; False when another sync created it first (both saw none)."""
+        try:
+            layout.create(self._client, self.collection, self.capabilities)
+        except MilvusException:
+            if not self._client.has_collection(self.collection):
+                raise
+            log.info("Collection %r was created by another sync running at the same time.", self.collection)
+            return False
+        return True
+
+    def _load(self, *, wait: bool) -> None:
+        """Load the collection.
+
+        With ``wait``, retry for up to a minute: the sync that created it concurrently may still be adding indexes.
+        """
+        deadline = time.monotonic() + (60.0 if wait else 0.0)
+        while True:
+            try:
+                self._client.load_collection(self.collection)
+                return
+            except MilvusException:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     # -- writing ---------------------------------------------------------------------------------
 

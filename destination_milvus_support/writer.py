@@ -12,8 +12,8 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
     DestinationSyncMode,
-    SyncMode,
     TraceType,
     Type,
 )
@@ -28,6 +28,8 @@ __all__ = ["Writer"]
 
 #: Batches embedded but not yet written; bounds memory while embedding overlaps writing.
 _MAX_PENDING = 2
+#: A STATE waits at most this long for its batch to fill (a slow source still gets checkpoints).
+_MAX_BATCH_SECONDS = 30.0
 
 
 @dataclass
@@ -37,6 +39,7 @@ class _Batch:
     entries: dict[tuple[str, str], list[Chunk] | None] = field(default_factory=dict)
     replace: set[tuple[str, str]] = field(default_factory=set)
     states: list[AirbyteMessage] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
     chunks: int = 0
     tokens: int = 0
 
@@ -66,27 +69,23 @@ class Writer:
             n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.append_dedup
         }
         run_id = int(time.time() * 1000)
-        # Overwrite replaces the stream with what this run wrote, once it completes. Catalog
-        # generation ids cannot mark the run: PyAirbyte sends generation_id = minimum_generation_id
-        # = 1 on every sync, so the previous run's rows would look current.
+        # Which rows a completed overwrite (or truncate refresh) keeps:
+        # - with the platform's generation ids, rows of the current generation, so a retried
+        #   attempt that resumes keeps what the failed attempt wrote and acknowledged;
+        # - without them, rows written by this run. PyAirbyte sends generation_id =
+        #   minimum_generation_id = sync_id = 1 on every sync, which carries no generation
+        #   information, so it is treated as none (else a replace would keep the last run's rows).
+        tracked = {n for n, s in self._streams.items() if _has_platform_generations(s)}
         overwrite = {n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.overwrite}
-        # A platform truncate refresh (a full-refresh read with minimum_generation_id ==
-        # generation_id) drops older generations and keeps what an earlier attempt of the same
-        # generation wrote (the platform resumes it). An incremental read with those ids is
-        # PyAirbyte's default and must not truncate.
+        # A platform "truncate refresh" (minimum_generation_id == generation_id on an append or
+        # dedup stream) also drops older generations.
         refresh = {
             n
             for n, s in self._streams.items()
-            if n not in overwrite
-            and s.sync_mode == SyncMode.full_refresh
-            and s.generation_id
-            and s.minimum_generation_id == s.generation_id
+            if n in tracked and s.generation_id and s.minimum_generation_id == s.generation_id
         }
         self._truncate = overwrite | refresh
-        self._generation = {
-            n: run_id if n in overwrite or s.generation_id is None else int(s.generation_id)
-            for n, s in self._streams.items()
-        }
+        self._generation = {n: int(s.generation_id) if n in tracked else run_id for n, s in self._streams.items()}
 
     def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         """Consume ``messages``; yield each STATE once everything before it is written."""
@@ -103,6 +102,9 @@ class Writer:
                 elif message.type == Type.STATE:
                     if batch.entries:
                         batch.states.append(message)
+                        if time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:
+                            yield from self._submit(batch, pending, pool)
+                            batch = _Batch()
                     elif pending:
                         pending[-1][1].append(message)
                     else:
@@ -204,6 +206,13 @@ class Writer:
                 continue
             removed = self._indexer.delete_other_generations(stream, self._generation[stream])
             yield log_message(f"Stream {stream}: overwrite done, {removed} rows of earlier syncs removed.")
+
+
+def _has_platform_generations(stream: ConfiguredAirbyteStream) -> bool:
+    """True when the catalog's generation ids mean something (not absent, not PyAirbyte's 1/1/1)."""
+    if stream.generation_id is None:
+        return False
+    return not (stream.generation_id == stream.minimum_generation_id == stream.sync_id == 1)
 
 
 def _drain(

@@ -93,8 +93,9 @@ def test_overwrite_commits_only_a_complete_stream(lite_uri, collection_name, sta
     ("mode", "generation_id", "minimum_generation_id", "old_kept"),
     [
         ("append", 2, 0, True),
-        ("append", 2, 2, False),  # a full-refresh read with minimum == generation: a truncate refresh
-        ("append_dedup", 2, 2, True),  # incremental with minimum == generation: PyAirbyte's every sync
+        ("append", 2, 2, False),  # minimum == generation: a platform truncate refresh
+        ("append_dedup", 2, 2, False),
+        ("append_dedup", 1, 1, True),  # 1/1/1 (sync_id 1): PyAirbyte's every sync, not a refresh
         ("overwrite", 2, 2, False),
     ],
 )
@@ -111,8 +112,8 @@ def test_generations_are_kept_or_truncated_as_the_platform_asks(
         rows = reader.rows(fields=["_ab_record_id", "_ab_generation_id"])
     generations = {r["_ab_record_id"]: r["_ab_generation_id"] for r in rows}
     assert generations["tickets_1"] == generations["tickets_2"]
-    # Overwrite marks rows with the run, not the catalog's generation (PyAirbyte repeats 1/1/1).
-    assert (generations["tickets_1"] == generation_id) is (mode != "overwrite")
+    # Platform generations mark the rows; PyAirbyte's constant 1/1/1 carries none, so the run does.
+    assert (generations["tickets_1"] == generation_id) is (generation_id != 1)
     assert (set(generations) >= OLD) is old_kept
 
 
@@ -144,3 +145,14 @@ def test_overwrite_of_a_stream_whose_name_cannot_enter_a_filter(lite_uri, collec
 
     with MilvusReader(lite_uri, collection_name) as reader:
         assert set(reader.chunks_per_record()) == {f"{name}_3", "tickets_9"}
+
+
+def test_a_pyairbyte_replace_keeps_only_the_last_run(lite_uri, collection_name):
+    """PyAirbyte sends generation_id = minimum_generation_id = sync_id = 1 on every sync."""
+    config = lean_config(lite_uri, collection_name)
+    replace = catalog(stream("tickets", "overwrite", generation_id=1, minimum_generation_id=1))
+    write_all(config, replace, [record("tickets", ticket(i)) for i in (1, 2, 3)])
+    write_all(config, replace, [record("tickets", ticket(i)) for i in (2, 3)])
+
+    with MilvusReader(lite_uri, collection_name) as reader:
+        assert set(reader.chunks_per_record()) == {"tickets_2", "tickets_3"}

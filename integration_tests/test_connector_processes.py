@@ -26,6 +26,7 @@ from integration_tests.connector_runner import (
     stream,
     ticket,
     to_line,
+    write_all,
     write_files,
 )
 
@@ -112,3 +113,24 @@ def test_spec_through_the_entry_point(tmp_path):
     assert out.returncode == 0
     assert "$ref" not in str(out.spec.connectionSpecification)
     assert out.spec.connectionSpecification["properties"]["embedding"]["oneOf"]
+
+
+def test_concurrent_first_syncs_both_use_the_collection_one_of_them_created(_lite_server_uri, collection_name):
+    config = lean_config(_lite_server_uri, collection_name)
+    errors = []
+
+    def sync(name):
+        try:
+            write_all(config, catalog(stream(name)), [record(name, ticket(i)) for i in range(3)])
+        except Exception as error:  # reported below, by stream
+            errors.append((name, error))
+
+    threads = [threading.Thread(target=sync, args=(name,)) for name in ("tickets", "articles", "macros")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with MilvusReader(_lite_server_uri, collection_name) as reader:
+        assert len(reader.chunks_per_record()) == 9

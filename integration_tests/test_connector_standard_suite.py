@@ -1,10 +1,11 @@
-"""The airbyte-cdk standard destination tests (spec, check, secrets not in output), run in-process.
+"""The airbyte-cdk standard destination tests (spec, check, secrets not in output), in-process and on the image.
 
-The suite reads its scenarios from an ``acceptance-test-config.yml`` next to a ``metadata.yaml``;
-this repository has neither, so the scenarios are declared here. Its Docker image tests
-(``test_docker_image_*``) build the image from ``metadata.yaml`` with ``docker`` and need the
-published spec from the connector registry: they are not collected here (the image has its own
-tests in ``test_docker_image.py``).
+The suite reads its scenarios from an ``acceptance-test-config.yml``; this repository has none, so
+the scenarios are declared here. ``TestDestinationMilvusSupport`` runs the in-process tests.
+``TestDestinationMilvusSupportImage`` (marker ``docker``, opt-in like ``test_docker_image.py``) runs
+the suite's image tests against the image ``docker_env.sh`` builds from this checkout. Not collected:
+the spec backward-compatibility test (it fetches the published spec from the connector registry,
+which this network cannot reach, and the connector was never published) and discover/read (sources).
 """
 
 import shutil
@@ -18,6 +19,7 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 from integration_tests._servers import free_port
+from integration_tests.docker.harness import DockerEnv
 
 #: Milvus Lite creates the folder on first use (check opens it); the module removes it at the end.
 _LITE_PATH = Path(tempfile.gettempdir()) / f"standard-suite-{uuid.uuid4().hex[:12]}.db"
@@ -75,7 +77,7 @@ class TestDestinationMilvusSupport(DestinationTestSuiteBase):
     connector = DestinationMilvusSupport
     connector_name = "destination-milvus-support"
 
-    # Docker image tests: they need metadata.yaml, the docker CLI and the connector registry.
+    # The image tests run in TestDestinationMilvusSupportImage; discover and read are for sources.
     test_docker_image_build_and_spec = None
     test_docker_image_spec_backward_compatibility = None
     test_docker_image_build_and_check = None
@@ -90,3 +92,39 @@ class TestDestinationMilvusSupport(DestinationTestSuiteBase):
     @classmethod
     def get_scenarios(cls) -> list[ConnectorTestScenario]:
         return SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def _docker_image(tmp_path_factory):
+    """The image docker_env.sh builds from this checkout, with DOCKER_HOST set for the CDK's docker calls."""
+    env = DockerEnv(log_path=tmp_path_factory.mktemp("docker") / "docker_env.log")
+    try:
+        env.ensure_engine()
+        env.build()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DOCKER_HOST", env.env["DOCKER_HOST"])
+            yield env.image
+    finally:
+        env.stop_if_started()
+
+
+@pytest.mark.docker
+@pytest.mark.timeout(1800)
+class TestDestinationMilvusSupportImage(TestDestinationMilvusSupport):
+    """The suite's image tests, against the image built from this checkout (opt-in like test_docker_image.py)."""
+
+    test_check = None
+    test_config_matches_spec = None
+    test_docker_image_build_and_spec = DestinationTestSuiteBase.test_docker_image_build_and_spec
+    test_docker_image_build_and_check = DestinationTestSuiteBase.test_docker_image_build_and_check
+    test_docker_image_build_and_config_matches_spec = (
+        DestinationTestSuiteBase.test_docker_image_build_and_config_matches_spec
+    )
+
+    @pytest.fixture
+    def connector_image_override(self, _docker_image):
+        return _docker_image
+
+    @pytest.fixture
+    def connector_base_image_override(self):
+        return None

@@ -24,6 +24,9 @@ __all__ = ["ServerCapabilities", "connect_client", "is_local_path", "translate_m
 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 # Milvus Lite serves pymilvus over an in-process gRPC server that logs unimplemented optional calls.
 logging.getLogger("grpc").setLevel(logging.CRITICAL)
+# Milvus Lite logs a failed open (a folder another process holds) with a traceback; the translated
+# error already says what to fix.
+logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)
 
 _REMOTE = re.compile(r"^(https?|tcp|grpc|unix)://", re.IGNORECASE)
 #: Milvus status codes (milvus-io/milvus pkg/util/merr) that this package tells apart.
