@@ -1,0 +1,306 @@
+"""Query latency: query_sdk (find_duplicate_tickets, recommend_articles) vs raw MilvusClient.search, interleaved.
+
+Usage: python bench/latency.py [--tickets 88000] [--articles 3080] [--queries 200] [--backends lite,server]
+                               [--workdir DIR (keeps the built collections for the next run)]
+
+Per backend, the connector writes ~100k chunks (Zendesk-shaped tickets over 40 organisations and six
+statuses, plus Help Center articles; fake 384-dim embedder) into one collection, which is then
+flushed, indexed and loaded. Each query then runs through every variant, in rotating order:
+- sdk_dense:  SupportSearch(hybrid=False): embed, one dense search, scoring, one result per ticket;
+- sdk_hybrid: SupportSearch(hybrid=True) where the server has BM25 (Lite): dense + BM25 searches, fused;
+- raw_dense:  FakeEmbedder.embed + MilvusClient.search with the SDK's exact request (same filter
+  expression, limit, group_by_field, output fields, metric);
+- raw_hybrid: raw_dense plus the SDK's BM25 request, both raw (Lite only);
+- raw_bounded: raw_dense with consistency_level="Bounded" (the collection's default is Strong): not
+  like-for-like, it shows what the consistency level costs.
+Like-for-like: sdk_dense vs raw_dense, and sdk_hybrid vs raw_hybrid. sdk_hybrid vs raw_dense is what the
+default (hybrid) mode costs over a plain dense search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import _common as c
+
+COLLECTION = "bench_latency"
+LIMIT = 5
+WARMUP = 20
+
+
+def _wait_indexed(client: Any, collection: str, timeout: float = 900.0) -> None:
+    """Wait until every index of the collection covers all rows (Milvus 2.3 builds them after flush)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = 0
+        for name in client.list_indexes(collection):
+            info = client.describe_index(collection, index_name=name) or {}
+            pending += int(info.get("pending_index_rows", 0) or 0)
+            pending += int(info.get("total_rows", 0) or 0) - int(info.get("indexed_rows", 0) or 0)
+        if not pending:
+            return
+        time.sleep(2)
+    raise TimeoutError(f"indexes of {collection} not finished after {timeout}s")
+
+
+def _count(client: Any, collection: str) -> int:
+    return int(
+        client.query(collection, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
+    )
+
+
+def build(uri: str, tickets: int, articles: int) -> dict[str, Any]:
+    """Write the collection through the connector (unless it already holds the rows); flush, index, load."""
+    from pymilvus import MilvusClient
+
+    from destination_milvus_support.destination import DestinationMilvusSupport
+
+    client = MilvusClient(uri=uri, timeout=120)
+    existing = _count(client, COLLECTION) if client.has_collection(COLLECTION) else 0
+    info: dict[str, Any] = {"reused": existing > 0}
+    if not existing:
+        client.close()
+        cfg = c.config(
+            uri,
+            COLLECTION,
+            text_fields=[*c.TEXT_FIELDS, "title", "body"],
+            metadata_fields=[*c.METADATA_FIELDS, "title"],
+            html_to_text=True,
+        )
+        messages = itertools.chain(c.ticket_messages(tickets), c.article_messages(articles))
+        started = time.perf_counter()
+        for message in DestinationMilvusSupport().write(cfg, c.catalog(("tickets", "articles")), messages):
+            if message.log and message.log.message.startswith(("Stream ", "Progress")):
+                print("   ", message.log.message, flush=True)
+        info["write_seconds"] = time.perf_counter() - started
+        client = MilvusClient(uri=uri, timeout=120)
+    started = time.perf_counter()
+    client.flush(COLLECTION)
+    _wait_indexed(client, COLLECTION)
+    client.release_collection(COLLECTION)
+    client.load_collection(COLLECTION)
+    info["flush_index_load_seconds"] = time.perf_counter() - started
+    info["rows"] = _count(client, COLLECTION)
+    client.close()
+    return info
+
+
+def _queries(count: int, orgs: list[int], seed: int = 99) -> list[tuple[str, int]]:
+    """Query texts (Banking77 queries phrased differently from the stored tickets) and an organisation."""
+    rng = random.Random(seed)
+    texts = c.banking77()
+    weights = [1.0 / (i + 1) for i in range(len(orgs))]
+    picked = rng.sample(texts, count)
+    return [
+        (f"{rng.choice(['Hello, ', 'Hi. ', ''])}{text} {rng.choice(['', 'Thanks!', 'Any idea?'])}".strip(), org)
+        for (text, _), org in zip(picked, rng.choices(orgs, weights, k=count))
+    ]
+
+
+def measure(uri: str, queries: int) -> dict[str, Any]:
+    """Interleaved SDK and raw calls on the built collection; returns per-variant latencies in ms."""
+    from pymilvus import MilvusClient
+
+    from query_sdk import SupportSearch
+    from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+    from query_sdk.embedders import FakeEmbedder
+    from query_sdk.filters import Condition, build_filter
+
+    dense_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False)
+    hybrid_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=True)
+    has_hybrid = hybrid_sdk.hybrid
+    raw = MilvusClient(uri=uri, timeout=60)
+    embedder = FakeEmbedder(c.DIMENSIONS)
+    info = dense_sdk.info
+
+    # The request a user would write by hand, with the SDK's parameters (checked against the SDK below).
+    output = [f for f in info.scalar_types if f != info.pk_field] + (["$meta"] if info.dynamic else [])
+    statuses = ", ".join(f'"{s}"' for s in c.OPEN_STATUSES)
+
+    def ticket_filter(org: int) -> str:
+        return f'(_ab_stream == "tickets") and (organization_id == {org}) and (status in [{statuses}])'
+
+    article_filter = '(_ab_stream == "articles")'
+    sdk_expression, _ = build_filter(
+        [
+            Condition(STREAM_FIELD, "tickets"),
+            Condition("organization_id", 360_000_000),
+            Condition("status", c.OPEN_STATUSES),
+        ],
+        templating=False,
+    )
+    assert sdk_expression == ticket_filter(360_000_000), (sdk_expression, ticket_filter(360_000_000))
+    grouped = {"group_by_field": RECORD_ID_FIELD} if info.record_id_declared else {}
+    dense_limit = LIMIT * 3 if grouped else LIMIT * 10
+
+    def raw_dense(text: str, expression: str, **consistency: str) -> Any:
+        vectors = embedder.embed([text])
+        return raw.search(
+            COLLECTION,
+            data=vectors,
+            anns_field=info.vector_field,
+            limit=dense_limit,
+            filter=expression,
+            output_fields=output,
+            search_params={"metric_type": info.metric},
+            **grouped,
+            **consistency,
+        )
+
+    def raw_hybrid(text: str, expression: str) -> Any:
+        dense = raw_dense(text, expression)
+        lexical = raw.search(
+            COLLECTION,
+            data=[text],
+            anns_field=info.sparse_field,
+            limit=LIMIT * 3,
+            filter=expression,
+            output_fields=[*output, info.vector_field],
+            search_params={"metric_type": "BM25"},
+        )
+        return dense, lexical
+
+    variants: dict[str, dict[str, Callable[[str, int], Any]]] = {
+        "find_duplicate_tickets": {
+            "sdk_dense": lambda t, o: dense_sdk.find_duplicate_tickets(t, organization_id=o, limit=LIMIT),
+            "raw_dense": lambda t, o: raw_dense(t, ticket_filter(o)),
+            "raw_bounded": lambda t, o: raw_dense(t, ticket_filter(o), consistency_level="Bounded"),
+        },
+        "recommend_articles": {
+            "sdk_dense": lambda t, o: dense_sdk.recommend_articles(t, limit=LIMIT),
+            "raw_dense": lambda t, o: raw_dense(t, article_filter),
+            "raw_bounded": lambda t, o: raw_dense(t, article_filter, consistency_level="Bounded"),
+        },
+    }
+    if has_hybrid:
+        variants["find_duplicate_tickets"]["sdk_hybrid"] = lambda t, o: hybrid_sdk.find_duplicate_tickets(
+            t, organization_id=o, limit=LIMIT
+        )
+        variants["find_duplicate_tickets"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, ticket_filter(o))
+        variants["recommend_articles"]["sdk_hybrid"] = lambda t, o: hybrid_sdk.recommend_articles(t, limit=LIMIT)
+        variants["recommend_articles"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, article_filter)
+
+    orgs = [360_000_000 + 1_000 * i for i in range(40)]
+    work = _queries(WARMUP + queries, orgs)
+    timings: dict[str, dict[str, list[float]]] = {op: {v: [] for v in vs} for op, vs in variants.items()}
+    hits: dict[str, dict[str, int]] = {op: {v: 0 for v in vs} for op, vs in variants.items()}
+    for number, (text, org) in enumerate(work):
+        for op, calls in variants.items():
+            names = list(calls)
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:  # rotate the order: no variant always goes first
+                started = time.perf_counter()
+                result = calls[name](text, org)
+                elapsed = (time.perf_counter() - started) * 1000
+                if number >= WARMUP:
+                    timings[op][name].append(elapsed)
+                    hits[op][name] += _nonempty(result)
+    dense_sdk.close()
+    hybrid_sdk.close()
+    raw.close()
+    return {"timings": timings, "nonempty": hits, "hybrid_available": has_hybrid, "dense_limit": dense_limit}
+
+
+def _nonempty(result: Any) -> bool:
+    """Whether a call found anything: SDK matches, or the dense hits of a raw search (list per query)."""
+    if isinstance(result, tuple):  # raw hybrid: (dense, lexical)
+        result = result[0]
+    if result and isinstance(result[0], list):  # raw search: one hit list per query vector
+        result = result[0]
+    return bool(result)
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"p50": c.percentile(values, 50), "p95": c.percentile(values, 95), "mean": sum(values) / len(values)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=88_000)
+    parser.add_argument("--articles", type=int, default=3_080)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--backends", default="lite,server", help="comma list of lite, server, lite_server")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the built collections here for reuse")
+    parser.add_argument("--json", type=Path, default=None, help="write all results here")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"latency: {args.tickets} tickets + {args.articles} articles, {args.queries} queries per variant, ", end="")
+    print(f"backends {args.backends}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"machine: {c.machine()}", flush=True)
+    results: dict[str, Any] = {}
+    for backend in args.backends.split(","):
+        print(f"{c.BACKEND_LABELS[backend]}:", flush=True)
+        with c.backend(backend, workdir) as server_uri:
+            uri = server_uri or str(workdir / "latency-lite.db")
+            setup = build(uri, args.tickets, args.articles)
+            print(f"  setup: {json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in setup.items()})}")
+            measured = measure(uri, args.queries)
+        stats = {op: {v: _stats(ts) for v, ts in vs.items()} for op, vs in measured["timings"].items()}
+        results[backend] = {"setup": setup, "stats": stats, "nonempty": measured["nonempty"]}
+        for op, vs in stats.items():
+            for name, s in vs.items():
+                print(f"  {op:<23} {name:<10} p50 {s['p50']:7.1f} ms  p95 {s['p95']:7.1f} ms", flush=True)
+    print(f"machine after: {c.machine()}")
+    _print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    if args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _print_table(results: dict[str, Any]) -> None:
+    print()
+    print("| backend | query | rows | sdk_dense p50/p95 | raw_dense p50/p95 | sdk_dense/raw_dense p50 (p95) |", end="")
+    print(
+        " sdk_hybrid p50/p95 | raw_hybrid p50/p95 | sdk_hybrid/raw_hybrid p50 (p95) | sdk_hybrid/raw_dense p50 |",
+        end="",
+    )
+    print(" raw_bounded p50/p95 |")
+    print("|---|---|---:|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    for backend, r in results.items():
+        for op, s in r["stats"].items():
+            d, rd = s["sdk_dense"], s["raw_dense"]
+            cells = [
+                backend,
+                op,
+                str(r["setup"]["rows"]),
+                f"{d['p50']:.1f} / {d['p95']:.1f} ms",
+                f"{rd['p50']:.1f} / {rd['p95']:.1f} ms",
+                f"{d['p50'] / rd['p50']:.2f} ({d['p95'] / rd['p95']:.2f})",
+            ]
+            verdicts.append((f"{backend} {op} dense", d["p50"] / rd["p50"], d["p95"] / rd["p95"]))
+            if "sdk_hybrid" in s:
+                h, rh = s["sdk_hybrid"], s["raw_hybrid"]
+                cells += [
+                    f"{h['p50']:.1f} / {h['p95']:.1f} ms",
+                    f"{rh['p50']:.1f} / {rh['p95']:.1f} ms",
+                    f"{h['p50'] / rh['p50']:.2f} ({h['p95'] / rh['p95']:.2f})",
+                    f"{h['p50'] / rd['p50']:.2f}",
+                ]
+                verdicts.append((f"{backend} {op} hybrid", h["p50"] / rh["p50"], h["p95"] / rh["p95"]))
+            else:
+                cells += ["n/a (no BM25)"] * 4
+            b = s["raw_bounded"]
+            cells.append(f"{b['p50']:.1f} / {b['p95']:.1f} ms")
+            print("| " + " | ".join(cells) + " |")
+    print()
+    print(
+        "target: SDK within 1.3x of raw (like-for-like) -> "
+        + ", ".join(f"{name} {'met' if max(p50, p95) <= 1.3 else 'MISSED'}" for name, p50, p95 in verdicts)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
