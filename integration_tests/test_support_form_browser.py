@@ -131,12 +131,16 @@ def send_request(driver: webdriver.Chrome, url: str, org: int, subject: str, des
     send = (By.XPATH, "//button[normalize-space()='Send request']")
     wait.until(ec.element_to_be_clickable(send))  # the form's last element: the fields above are there
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-test-script-state="notRunning"]')))
-    driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Organisation ID"]').send_keys(str(org))
-    driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Your name (optional)"]').send_keys("Ada")
-    driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Your email (optional)"]').send_keys("ada@example.com")
-    driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Subject"]').send_keys(subject)
-    driver.find_element(By.CSS_SELECTOR, 'textarea[aria-label="Description"]').send_keys(description)
-    driver.find_element(*send).click()
+
+    def field(selector: str):  # Streamlit may re-render the form once more after the first run
+        return wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+
+    field('input[aria-label="Organisation ID"]').send_keys(str(org))
+    field('input[aria-label="Your name (optional)"]').send_keys("Ada")
+    field('input[aria-label="Your email (optional)"]').send_keys("ada@example.com")
+    field('input[aria-label="Subject"]').send_keys(subject)
+    field('textarea[aria-label="Description"]').send_keys(description)
+    wait.until(ec.element_to_be_clickable(send)).click()
 
 
 def wait_for_answer(driver: webdriver.Chrome, kind: str, text: str) -> str:
