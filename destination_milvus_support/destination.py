@@ -26,7 +26,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from pydantic import ValidationError
 
-from destination_milvus_support.config import ConnectorConfig
+from destination_milvus_support.config import ConnectorConfig, FromFieldEmbedding
 from destination_milvus_support.embedding import build_embedder, embedding_spec
 from destination_milvus_support.errors import ConnectorConfigError, ConnectorSystemError, to_traced_exception
 from destination_milvus_support.indexer import MilvusIndexer
@@ -126,7 +126,7 @@ class DestinationMilvusSupport(Destination):
                 processing,
                 configured_catalog,
                 embedder.token_counter() if embedder else count_cl100k_tokens,
-                from_field=parsed.embedding if embedder is None else None,  # type: ignore[arg-type]
+                from_field=parsed.embedding if isinstance(parsed.embedding, FromFieldEmbedding) else None,
             )
             yield from Writer(configured_catalog, processor, embedder, indexer).write(input_messages)
         finally:
