@@ -47,19 +47,6 @@ NAMES = ["Alex", "Sam", "Priya", "Jonas", "Maria", "Chen", "Fatima", "Lucas", "A
 GREETINGS = ["", "Hi, ", "Hello, ", "Hi team, ", "Good morning. ", "Hey there, ", "Dear support, "]
 SIGN_OFFS = ["", " Thanks.", " Thank you!", " Please help.", " Any update?", " Regards, {name}", " Cheers, {name}"]
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
-__all__ = [
-    "DIMENSIONS",
-    "OPEN_STATUSES",
-    "banking77",
-    "catalog",
-    "config",
-    "machine",
-    "percentile",
-    "rss_mb",
-    "run_phase",
-    "ticket_messages",
-    "tickets",
-]
 
 
 # -- data ---------------------------------------------------------------------------------------------

@@ -65,7 +65,10 @@ def build(uri: str, tickets: int, articles: int) -> dict[str, Any]:
     from destination_milvus_support.destination import DestinationMilvusSupport
 
     client = MilvusClient(uri=uri, timeout=120)
-    existing = _count(client, COLLECTION) if client.has_collection(COLLECTION) else 0
+    existing = 0
+    if client.has_collection(COLLECTION):  # kept from an earlier run (--workdir): a restarted server unloads it
+        client.load_collection(COLLECTION)
+        existing = _count(client, COLLECTION)
     info: dict[str, Any] = {"reused": existing > 0}
     if not existing:
         client.close()
