@@ -4,7 +4,7 @@ Usage: python bench/throughput.py [--records 20000] [--backends lite,server[,lit
 
 For each backend, phases run in fresh subprocesses (so each peak RSS is that phase's own):
 - ours: ``DestinationMilvusSupport().write(config, catalog, generator)`` consuming Zendesk-shaped
-  RECORD messages with a STATE every 1,000 records (parse, chunk, fake-embed, dedup delete, upsert);
+  RECORD messages with a STATE every 1,000 records (parse, chunk, fake-embed, dedup bookkeeping, upsert);
 - raw: the same rows (same pk, text, metadata and fields; prepared before the clock starts), then
   ``FakeEmbedder.embed`` + ``MilvusClient.insert`` in batches of 1,000 into a collection with the
   same schema and indexes.

@@ -219,6 +219,23 @@ class MilvusIndexer:
                 # Composite keys, and ids or stream names with quotes or brackets, cannot enter a filter.
                 self._delete_ids(self._scan_ids(stream, RECORD_ID_FIELD, others.__contains__))
 
+    def has_rows(self, stream: str) -> bool:
+        """Whether the collection holds any row of ``stream`` (True when the name cannot enter a filter)."""
+        if not _is_plain(stream):
+            return True
+        expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
+        try:
+            found = self._client.query(
+                self.collection,
+                filter=expression,
+                output_fields=[self._require().pk_field],
+                limit=1,
+                consistency_level="Strong",
+            )
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return bool(found)
+
     def delete_other_generations(self, stream: str, generation: int) -> int:
         """After a successful overwrite, remove the stream's rows of every other generation."""
         if self._require().generation_declared and _is_plain(stream):

@@ -18,9 +18,10 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from destination_milvus_support.indexer import MilvusIndexer, Row
+from destination_milvus_support.indexer import MilvusIndexer, Row, record_hash
 from destination_milvus_support.processor import Chunk, DocumentProcessor
 from destination_milvus_support.progress import Progress, log_message
+from destination_milvus_support.seen import SeenRecords
 from query_sdk.contract import stream_identifier
 from query_sdk.embedders import Embedder
 
@@ -86,12 +87,19 @@ class Writer:
         }
         self._truncate = overwrite | refresh
         self._generation = {n: int(s.generation_id) if n in tracked else run_id for n, s in self._streams.items()}
+        # Dedup streams with no rows when the sync starts: a record's earlier chunks can then only
+        # come from this sync, so records not seen yet are written without a dedup delete.
+        self._fresh: set[str] = set()
+        self._seen = SeenRecords()
 
     def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         """Consume ``messages``; yield each STATE once everything before it is written."""
         batch = _Batch()
         pending: deque[tuple[Future[None], list[AirbyteMessage]]] = deque()
         statuses: dict[str, AirbyteStreamStatus] = {}
+        self._fresh = {name for name in sorted(self._dedup) if not self._indexer.has_rows(name)}
+        for name in sorted(self._fresh):
+            yield log_message(f"Stream {name} has no rows yet: its records are written without dedup deletes.")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="milvus-writer") as pool:
             for message in messages:
                 if message.type == Type.RECORD and message.record is not None:
@@ -170,8 +178,25 @@ class Writer:
             self.progress.stream(stream).tokens += chunk.tokens
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
-        future = pool.submit(self._write_rows, rows, sorted(batch.replace))
+        future = pool.submit(self._write_rows, rows, self._deletes(batch))
         pending.append((future, list(batch.states)))
+
+    def _deletes(self, batch: _Batch) -> list[tuple[str, str]]:
+        """The batch's dedup replacements that may have rows already; remembers the batch's records.
+
+        Batches are written in order by one thread, so a record seen in an earlier batch is written
+        before this batch's delete runs.
+        """
+        deletes = []
+        for stream, rid in sorted(batch.replace):
+            if stream not in self._fresh:
+                deletes.append((stream, rid))
+                continue
+            digest = record_hash(stream, rid)
+            if digest in self._seen:
+                deletes.append((stream, rid))
+            self._seen.add(digest)
+        return deletes
 
     def _vectors(self, chunks: list[Chunk]) -> list[list[float]]:
         if self._embedder is None:  # from_field: the record carried its vector

@@ -59,6 +59,37 @@ def test_dedup_keeps_only_the_last_version_within_one_batch(milvus_uri, collecti
         assert sorted(reader.texts("tickets_1")) == ["description: w1x0 w1x1", "subject: Printer 1 v3"]
 
 
+def test_dedup_on_a_new_stream_replaces_records_seen_in_an_earlier_batch(milvus_uri, collection_name):
+    # A stream with no rows skips the dedup delete for records new to the sync: a record met again
+    # after its first batch was written must still replace (or, CDC, delete) what that batch wrote.
+    config = make_config(milvus_uri, collection_name, chunk_size=5)
+    dedup = catalog(stream("tickets", "append_dedup"))
+    fillers = [record("tickets", ticket(i, words=100)) for i in range(10, 60)]  # over one batch (1,024 chunks)
+    messages = [
+        record("tickets", ticket(1, words=60)),
+        record("tickets", ticket(2, words=20)),
+        *fillers,
+        record("tickets", ticket(1, words=3, tag="v2")),
+        record("tickets", {**ticket(2), "_ab_cdc_deleted_at": "2024-05-01T00:00:00Z"}),
+    ]
+    assert sum(expected_chunk_counts(config, dedup, fillers).values()) > 1024
+
+    out = write_all(config, dedup, messages)
+
+    assert any("Stream tickets has no rows yet" in line for line in out.logs)
+    with MilvusReader(milvus_uri, collection_name) as reader:
+        assert sorted(reader.texts("tickets_1")) == ["description: w1x0 w1x1 w1x2", "subject: Printer 1 v2"]
+        chunks = reader.chunks_per_record()
+        assert "tickets_2" not in chunks
+        assert chunks["tickets_10"] == expected_chunk_counts(config, dedup, fillers[:1])["tickets_10"]
+
+    # The next sync finds rows, so it deletes before writing, as always.
+    again = write_all(config, dedup, [record("tickets", ticket(10, words=1))])
+    assert not any("has no rows yet" in line for line in again.logs)
+    with MilvusReader(milvus_uri, collection_name) as reader:
+        assert reader.chunks_per_record()["tickets_10"] == 2
+
+
 def test_dedup_cdc_delete_removes_the_record(milvus_uri, collection_name):
     config = make_config(milvus_uri, collection_name)
     dedup = catalog(stream("tickets", "append_dedup"))

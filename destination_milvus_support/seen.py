@@ -1,0 +1,38 @@
+"""Which records a sync has already written, in fixed memory (a Bloom filter)."""
+
+from __future__ import annotations
+
+__all__ = ["SeenRecords"]
+
+
+class SeenRecords:
+    """A Bloom filter over record hashes (hex sha256, as ``indexer.record_hash`` makes them).
+
+    The writer asks it whether a record *may* have rows already. A wrong "yes" only costs a dedup
+    delete that matches nothing; a "no" is always right. So the answer never depends on the error
+    rate, and the memory stays fixed however many records a sync carries: 2**24 bits (2 MiB) and 7
+    probes give under 1% wrong "yes" up to about 1.7 million records, and more deletes beyond.
+    """
+
+    def __init__(self, *, bits_log2: int = 24, probes: int = 7) -> None:
+        # Each probe takes 3 bytes (24 bits) of the 32-byte digest.
+        if not 3 <= bits_log2 <= 24 or not 1 <= probes <= 10:
+            raise ValueError("bits_log2 must be 3-24 and probes 1-10")
+        self._mask = (1 << bits_log2) - 1
+        self._probes = probes
+        self._bits = bytearray(1 << (bits_log2 - 3))
+
+    def _positions(self, record_hash: str) -> list[int]:
+        digest = bytes.fromhex(record_hash)
+        return [int.from_bytes(digest[3 * i : 3 * i + 3], "big") & self._mask for i in range(self._probes)]
+
+    def add(self, record_hash: str) -> None:
+        """Remember a record."""
+        for position in self._positions(record_hash):
+            self._bits[position >> 3] |= 1 << (position & 7)
+
+    def __contains__(self, record_hash: object) -> bool:
+        """False only for a record never added; True for every added one (and, rarely, others)."""
+        if not isinstance(record_hash, str):
+            return False
+        return all(self._bits[p >> 3] & (1 << (p & 7)) for p in self._positions(record_hash))
