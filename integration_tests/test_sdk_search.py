@@ -1,6 +1,7 @@
 """SupportSearch on the Milvus Lite help desk: typed ids, hybrid ranking, thresholds, results, calibration."""
 
 import dataclasses
+import random
 
 import pytest
 
@@ -10,6 +11,7 @@ from integration_tests.sdk_fixtures import (
     RARE_WORD,
     lite_helpdesk,  # noqa: F401  (fixture)
     org_of,
+    sync_in_subprocess,
 )
 from query_sdk import Calibration, ConfigurationError, SupportSearch, TicketMatch, UnsafeFilterValueError
 
@@ -158,3 +160,23 @@ def test_calibrate_fits_a_threshold_on_labelled_pairs(search):
     embed = search.embedder.embed
     scores = [sum(x * y for x, y in zip(*embed([a, b]))) for a, b, _ in pairs]
     assert max(scores[3:]) < result.threshold <= min(scores[:3]) + 1e-6
+
+
+def test_a_narrow_filter_on_a_large_lite_collection_still_fills_the_answer(tmp_path):
+    # Milvus Lite walks its HNSW graph with the filter applied: with few rows passing (here 1%), the
+    # default search returns fewer articles than exist. query_sdk searches short answers again wider.
+    uri, collection = str(tmp_path / "milvus.db"), "narrow"  # synced by another process, as in production
+    words = [f"w{i}" for i in range(400)]
+    rng = random.Random(7)
+
+    def text() -> str:
+        return " ".join(rng.sample(words, 8))
+
+    tickets = [{"id": i, "organization_id": 1, "status": "open", "description": text()} for i in range(5000)]
+    articles = [{"id": 10_000 + i, "title": text(), "body": text()} for i in range(50)]
+    sync_in_subprocess(uri, collection, {"tickets": tickets, "articles": articles}, tmp_path)
+
+    queries = [text() for _ in range(40)]
+    with SupportSearch.connect(uri=uri, collection=collection, hybrid=False) as client:
+        answers = client.recommend_articles_many(queries, limit=10, threshold=-1.0)
+    assert [len(a) for a in answers] == [10] * len(queries)
