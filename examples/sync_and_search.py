@@ -94,9 +94,8 @@ def ask(db: Path) -> None:
         print("\nArticles that may answer it:")
         for article in search.recommend_articles(NEW_REQUEST, limit=3):
             print(f"  {article.score:.3f}  {article.title}\n         {article.html_url}")
-        articles = "dense + BM25" if search.hybrid else "dense"
         spec = search.embedder.spec
-        print(f"\n(duplicates: dense search; articles: {articles}; embedding: {spec.mode} {spec.model})")
+        print(f"\n(dense search; embedding: {spec.mode} {spec.model})")
 
 
 def main() -> None:

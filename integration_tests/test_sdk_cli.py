@@ -11,6 +11,7 @@ from integration_tests.sdk_fixtures import (
     CARD_QUERY,
     ORG,
     OTHER_ORG,
+    RARE_WORD,
     TICKETS,
     subprocess_helpdesk,  # noqa: F401  (fixture)
 )
@@ -61,6 +62,17 @@ def test_articles_as_json_carry_their_link(run):
     assert [(m["record_id"], m["fields"]["html_url"]) for m in found] == [
         ("301", "https://help.example.com/articles/301")
     ]
+
+
+def test_hybrid_ranks_a_rare_keyword_higher(run):
+    query = f"my debit card shows {RARE_WORD}"
+    ranked = {}
+    for mode in ("dense", "hybrid"):
+        extra = ["--hybrid"] if mode == "hybrid" else []
+        done = run("duplicates", query, "--org", str(ORG), "--json", "--limit", "20", "--threshold", "-1", *extra)
+        assert done.returncode == 0, done.stderr
+        ranked[mode] = [m["record_id"] for m in json.loads(done.stdout)]
+    assert ranked["hybrid"].index("109") < ranked["dense"].index("109")
 
 
 def test_no_matches_say_so(run):

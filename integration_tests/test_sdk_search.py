@@ -103,13 +103,14 @@ def test_an_empty_query_does_not_crash(search):
     assert search.find_duplicate_tickets_many([], organization_id=ORG) == []
 
 
-def test_by_default_only_article_search_is_hybrid(search, hybrid_search, dense_search):
+def test_search_is_dense_unless_hybrid_is_asked_for(search, hybrid_search, dense_search):
     query = f"my debit card shows {RARE_WORD}"
-    assert search.hybrid is True
+    assert search.hybrid is False
     default = search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
     dense = dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
     assert [(m.record_id, m.score) for m in default] == [(m.record_id, m.score) for m in dense]
-    assert search.recommend_articles(query, threshold=-1.0) != dense_search.recommend_articles(query, threshold=-1.0)
+    assert search.recommend_articles(query, threshold=-1.0) == dense_search.recommend_articles(query, threshold=-1.0)
+    assert hybrid_search.recommend_articles(query, threshold=-1.0) != search.recommend_articles(query, threshold=-1.0)
 
 
 def test_a_rare_keyword_ranks_higher_with_hybrid_search(hybrid_search, dense_search):

@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--limit", type=int, default=5, help="most results to show (default: %(default)s)")
     common.add_argument("--threshold", type=float, help="lowest similarity to show (default: the model's default)")
     common.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    common.add_argument(
+        "--hybrid", action="store_true", help="fuse BM25 full-text scores with dense ones (exact terms, error codes)"
+    )
     parser = argparse.ArgumentParser(prog=PROG, description="Search a help desk synced by destination-milvus-support.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     duplicates = commands.add_parser(
@@ -52,7 +55,7 @@ def _organization(raw: str) -> FilterValue:
 
 
 def _search(args: argparse.Namespace) -> list[Match]:
-    with SupportSearch.connect(uri=args.uri, collection=args.collection) as search:
+    with SupportSearch.connect(uri=args.uri, collection=args.collection, hybrid=args.hybrid) as search:
         if args.command == "duplicates":
             return list(
                 search.find_duplicate_tickets(
