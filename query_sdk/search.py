@@ -29,8 +29,10 @@ log = logging.getLogger("query_sdk")
 DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
 #: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
 HYBRID_DENSE_WEIGHT = 0.7
-#: HNSW ``ef`` for a second search of short answers on Milvus Lite: on 100,000 chunks with 3% passing
-#: the filter, 4,096 found every hit (64, the default, left 153 of 200 answers short, 42 empty).
+#: HNSW ``ef`` on Milvus Lite, whose filtered graph walk misses rows behind narrow filters (on 100,000
+#: chunks with 3% passing the filter, 200 queries: the default 64 left 153 answers short and 42 empty;
+#: 1,024 left 8 short for 15-25% more time), and for a second search of answers still short (4,096: none).
+_LITE_EF = 1024
 _WIDE_EF = 4096
 _M = TypeVar("_M", bound=Match)
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
@@ -248,6 +250,8 @@ class SupportSearch:
             search_params={"metric_type": info.metric},
             **({"group_by_field": RECORD_ID_FIELD} if grouped else {}),
         )
+        if info.capabilities.narrow_filter_misses:
+            request["search_params"]["params"] = {"ef": max(_LITE_EF, request["limit"])}
         dense = self._run(**request)
         if info.capabilities.narrow_filter_misses:
             dense = self._widen_short(request, dense)
