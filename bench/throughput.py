@@ -65,6 +65,15 @@ def _count(client: Any, collection: str) -> int:
     return int(result[0]["count(*)"])
 
 
+def _landed(uri: str, collection: str) -> tuple[int, dict[str, Any]]:
+    """What a phase left in Milvus: the chunk count and the schema signature (compared across phases)."""
+    client = _client(uri)
+    try:
+        return _count(client, collection), _signature(client, collection)
+    finally:
+        client.close()
+
+
 def phase_ours(uri: str, collection: str, records: int) -> dict[str, Any]:
     from destination_milvus_support.destination import DestinationMilvusSupport
 
@@ -83,10 +92,7 @@ def phase_ours(uri: str, collection: str, records: int) -> dict[str, Any]:
         for message in destination.write(cfg, catalog, c.ticket_messages(records)):
             states += message.state is not None
     peak = c.rss_mb()
-    client = _client(uri)
-    chunks = _count(client, collection)
-    signature = _signature(client, collection)
-    client.close()
+    chunks, signature = _landed(uri, collection)
     return {
         "phase": "ours",
         "records": records,
@@ -213,10 +219,7 @@ def phase_raw(uri: str, collection: str, records: int) -> dict[str, Any]:
         client.close()  # and closes its client inside write
         close_seconds = time.perf_counter() - t0
     peak = c.rss_mb()
-    client = _client(uri)
-    chunks = _count(client, collection)
-    signature = _signature(client, collection)
-    client.close()
+    chunks, signature = _landed(uri, collection)
     return {
         "phase": "raw",
         "records": records,

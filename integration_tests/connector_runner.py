@@ -177,7 +177,7 @@ def cursor_of(message: AirbyteMessage) -> Any:
     """The ``cursor`` value of a STATE built by ``state``."""
     assert message.state is not None and message.state.stream is not None
     stream_state = message.state.stream.stream_state
-    return stream_state.cursor if hasattr(stream_state, "cursor") else stream_state["cursor"]  # type: ignore[index]
+    return vars(stream_state)["cursor"]  # an AirbyteStateBlob keeps the state's keys as attributes
 
 
 # -- running -----------------------------------------------------------------------------------------

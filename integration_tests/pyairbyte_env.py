@@ -82,6 +82,8 @@ class PyAirbyteEnv:
         return env
 
 
+#: The interpreter behind the project's venv (PyAirbyte's venv is made from it).
+_BASE_PYTHON = Path(sys._base_executable)  # type: ignore[attr-defined]
 #: Variables of the calling venv that must not leak into PyAirbyte's interpreter or its connectors.
 _FOREIGN_VARIABLES = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PYTHON"})
 
@@ -91,7 +93,7 @@ def _stamp() -> dict[str, str]:
         "airbyte": PYAIRBYTE_VERSION,
         "uv": UV_VERSION,
         "python": ".".join(map(str, sys.version_info[:3])),
-        "base_python": str(Path(sys._base_executable).resolve()),  # type: ignore[attr-defined]
+        "base_python": str(_BASE_PYTHON.resolve()),
     }
 
 
@@ -134,10 +136,8 @@ def _create(root: Path) -> None:
     env = PyAirbyteEnv(root)
     shutil.rmtree(env.venv, ignore_errors=True)
     shutil.rmtree(env.connectors, ignore_errors=True)
-    # A plain stdlib venv, from the interpreter behind the project's venv.
-    base_python = str(Path(sys._base_executable))  # type: ignore[attr-defined]
     clean = env.environ(root)
-    _run("python -m venv", [base_python, "-m", "venv", str(env.venv)], clean)
+    _run("python -m venv", [str(_BASE_PYTHON), "-m", "venv", str(env.venv)], clean)  # a plain stdlib venv
     _run(f"pip install uv=={UV_VERSION}", [str(env.python), "-m", "pip", "install", "-q", f"uv=={UV_VERSION}"], clean)
     requirement = f"airbyte=={PYAIRBYTE_VERSION}"
     uv_install = [str(env.bin / "uv"), "pip", "install", "--quiet", "--python", str(env.python), requirement]
