@@ -18,6 +18,7 @@ from airbyte_cdk.models import (
     Type,
 )
 
+from destination_milvus_support.inbox import with_idle_ticks
 from destination_milvus_support.indexer import MilvusIndexer, Row, record_hash
 from destination_milvus_support.processor import Chunk, DocumentProcessor
 from destination_milvus_support.progress import Progress, log_message
@@ -31,6 +32,8 @@ __all__ = ["Writer"]
 _MAX_PENDING = 2
 #: A STATE waits at most this long for its batch to fill (a slow source still gets checkpoints).
 _MAX_BATCH_SECONDS = 30.0
+#: While no message arrives, the loop wakes this often to pass STATEs on and apply the rule above.
+_IDLE_SECONDS = 0.5
 
 
 @dataclass
@@ -40,7 +43,7 @@ class _Batch:
     entries: dict[tuple[str, str], list[Chunk] | None] = field(default_factory=dict)
     replace: set[tuple[str, str]] = field(default_factory=set)
     states: list[AirbyteMessage] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
+    started: float = 0.0  # when the first record arrived (time.monotonic()); 0.0 while empty
     chunks: int = 0
     tokens: int = 0
 
@@ -101,8 +104,12 @@ class Writer:
         for name in sorted(self._fresh):
             yield log_message(f"Stream {name} has no rows yet: its records are written without dedup deletes.")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="milvus-writer") as pool:
-            for message in messages:
-                if message.type == Type.RECORD and message.record is not None:
+            for message in with_idle_ticks(messages, _IDLE_SECONDS):
+                if message is None:  # the source is quiet: pass finished batches' STATEs on
+                    if batch.states and time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:
+                        yield from self._submit(batch, pending, pool)
+                        batch = _Batch()
+                elif message.type == Type.RECORD and message.record is not None:
                     self._add(batch, message)
                     if batch.chunks >= self._batch_chunks or batch.tokens >= self._batch_tokens:
                         yield from self._submit(batch, pending, pool)
@@ -110,7 +117,7 @@ class Writer:
                 elif message.type == Type.STATE:
                     if batch.entries:
                         batch.states.append(message)
-                        if time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:
+                        if time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:  # a slow source
                             yield from self._submit(batch, pending, pool)
                             batch = _Batch()
                     elif pending:
@@ -135,6 +142,8 @@ class Writer:
 
     def _add(self, batch: _Batch, message: AirbyteMessage) -> None:
         assert message.record is not None
+        if not batch.entries:
+            batch.started = time.monotonic()
         processed = self._processor.process(message.record)
         counts = self.progress.stream(processed.stream)
         key = (processed.stream, processed.record_id)

@@ -13,6 +13,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -364,14 +365,26 @@ class MilvusReader:
 
 
 class Feed:
-    """Input messages that count how many the destination has pulled so far."""
+    """Input messages that count how many the destination has pulled so far.
 
-    def __init__(self, messages: Sequence[AirbyteMessage]) -> None:
+    With ``pause_at``, the source goes quiet before that message until ``resume()``, as a
+    rate-limited help desk does; ``timed_out`` tells that nobody resumed it within 60 s.
+    """
+
+    def __init__(self, messages: Sequence[AirbyteMessage], *, pause_at: int | None = None) -> None:
         self.messages = list(messages)
         self.consumed = 0
+        self.pause_at = pause_at
+        self.timed_out = False
+        self._resumed = threading.Event()
+
+    def resume(self) -> None:
+        self._resumed.set()
 
     def __iter__(self) -> Iterator[AirbyteMessage]:
-        for message in self.messages:
+        for index, message in enumerate(self.messages):
+            if index == self.pause_at:
+                self.timed_out = not self._resumed.wait(timeout=60)
             self.consumed += 1
             yield message
 

@@ -1,5 +1,6 @@
 """``python main.py`` as real processes: killed mid-sync and resumed, two writers sharing one server; spec."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,31 +32,40 @@ from integration_tests.connector_runner import (
 )
 
 RECORDS = 60  # ~76 chunks each at chunk_size 2: several write batches, so STATEs flow before the input ends
+FED = 40  # records sent before the kill; stdin stays open, so the writer cannot reach the end of input
+ACKNOWLEDGED = 10  # the kill waits for a STATE at least this far (the first batch holds ~14 records)
 
 
-def _write_until_first_state(command, messages):
-    """Feed ``messages`` one by one until the process has emitted a STATE, then kill -9 it."""
+def _write_then_kill(command, messages, *, acknowledged_at_least):
+    """Send ``messages``, keep stdin open, wait for a STATE with cursor >= ``acknowledged_at_least``, kill -9.
+
+    Returns the cursors of every STATE the process emitted before it died. The writer emits a batch's
+    STATEs one line at a time, so waiting for "any STATE" would race with those lines.
+    """
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
+
+    def acknowledged():
+        states = [m for m in parse_output("".join(list(lines)))[0] if m.type == Type.STATE]
+        return [cursor_of(m) for m in states]
+
     try:
-        for message in messages:
-            process.stdin.write(to_line(message) + "\n")
-            process.stdin.flush()
-            if any('"type":"STATE"' in line for line in list(lines)):
-                break
-        deadline = time.monotonic() + 60
-        while not any('"type":"STATE"' in line for line in list(lines)) and time.monotonic() < deadline:
+        process.stdin.write("".join(to_line(m) + "\n" for m in messages))
+        process.stdin.flush()
+        deadline = time.monotonic() + 120
+        while max(acknowledged(), default=-1) < acknowledged_at_least and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         reader.join(timeout=10)
-    messages_out, _ = parse_output("".join(lines))
-    return [cursor_of(m) for m in messages_out if m.type == Type.STATE]
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+    return acknowledged()
 
 
 def test_killed_dedup_sync_resumes_from_its_last_state_without_doubled_chunks(lite_uri, collection_name, tmp_path):
@@ -64,11 +74,14 @@ def test_killed_dedup_sync_resumes_from_its_last_state_without_doubled_chunks(li
     messages = records_with_states("tickets", range(RECORDS))
     config_path, catalog_path = write_files(tmp_path, config, catalog_dict(dedup))
 
-    acknowledged = _write_until_first_state(main_command("write", config_path, catalog_path), messages)
+    fed = messages[: 2 * FED]
+    acknowledged = _write_then_kill(
+        main_command("write", config_path, catalog_path), fed, acknowledged_at_least=ACKNOWLEDGED
+    )
 
     assert acknowledged, "the writer emitted no STATE before it was killed"
     last = acknowledged[-1]
-    assert 10 <= last < RECORDS - 1  # killed mid-sync, after a first batch was acknowledged
+    assert ACKNOWLEDGED <= last < FED  # killed mid-sync (records up to RECORDS never arrived), after a first batch
 
     # The platform resumes from the last STATE, resending a few records from before it; the records
     # before those are not sent again, so they are there only if they survived the kill.
