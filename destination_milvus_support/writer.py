@@ -105,10 +105,8 @@ class Writer:
             yield log_message(f"Stream {name} has no rows yet: its records are written without dedup deletes.")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="milvus-writer") as pool:
             for message in with_idle_ticks(messages, _IDLE_SECONDS):
-                if message is None:  # the source is quiet: pass finished batches' STATEs on
-                    if batch.states and time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:
-                        yield from self._submit(batch, pending, pool)
-                        batch = _Batch()
+                if message is None:  # the source is quiet: only the checks after this chain run
+                    pass
                 elif message.type == Type.RECORD and message.record is not None:
                     self._add(batch, message)
                     if batch.chunks >= self._batch_chunks or batch.tokens >= self._batch_tokens:
@@ -117,9 +115,6 @@ class Writer:
                 elif message.type == Type.STATE:
                     if batch.entries:
                         batch.states.append(message)
-                        if time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:  # a slow source
-                            yield from self._submit(batch, pending, pool)
-                            batch = _Batch()
                     elif pending:
                         pending[-1][1].append(message)
                     else:
@@ -129,6 +124,9 @@ class Writer:
                     if status is not None:
                         descriptor = status.stream_descriptor
                         statuses[stream_identifier(descriptor.name, descriptor.namespace)] = status.status
+                if batch.states and time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:  # a slow source
+                    yield from self._submit(batch, pending, pool)
+                    batch = _Batch()
                 yield from _drain(pending, block=False)
                 if self.progress.due():
                     yield log_message(self.progress.line())

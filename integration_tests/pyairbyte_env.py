@@ -83,7 +83,7 @@ class PyAirbyteEnv:
 
 
 #: The interpreter behind the project's venv (PyAirbyte's venv is made from it).
-_BASE_PYTHON = Path(sys._base_executable)  # type: ignore[attr-defined]
+_BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
 #: Variables of the calling venv that must not leak into PyAirbyte's interpreter or its connectors.
 _FOREIGN_VARIABLES = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PYTHON"})
 
