@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import socket
+import tempfile
 import subprocess
 import sys
 import time
@@ -52,12 +54,17 @@ def milvus_standalone_server(base_dir: Path) -> Iterator[str]:
     """The Milvus 2.3.5 C++ standalone server from the ``milvus`` PyPI package."""
     from milvus import default_server
 
-    default_server.set_base_dir(str(base_dir))
-    port = free_port()
-    default_server.listen_port = port
-    default_server.start()
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        default_server.stop()
+    # Its embedded etcd listens on the fixed ports 2379/2380, so only one such server can run on a
+    # machine at a time: test runs in parallel (several checkouts) wait for each other here.
+    lock_path = Path(tempfile.gettempdir()) / "milvus-2.3.5-standalone.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        default_server.set_base_dir(str(base_dir))
+        port = free_port()
+        default_server.listen_port = port
+        default_server.start()
+        try:
+            wait_for_port(port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            default_server.stop()
