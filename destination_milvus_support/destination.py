@@ -34,9 +34,9 @@ from destination_milvus_support.processor import DocumentProcessor
 from destination_milvus_support.schema import CollectionLayout, declared_metadata_types, sparse_field_for
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.writer import Writer
-from query_sdk._errors import SupportSearchError
 from query_sdk.contract import CollectionContract
 from query_sdk.embedders.openai import count_cl100k_tokens
+from query_sdk.errors import SupportSearchError
 
 __all__ = ["DestinationMilvusSupport"]
 

@@ -8,9 +8,9 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import ValidationError
 from pymilvus.exceptions import MilvusException
 
-from query_sdk import _errors as sdk
-from query_sdk._milvus import translate_milvus_error
+from query_sdk import errors as sdk
 from query_sdk.embedders.openai import translate_openai_error
+from query_sdk.milvus import translate_milvus_error
 
 __all__ = [
     "ConnectorConfigError",

@@ -14,10 +14,10 @@ from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError, RecordError
 from destination_milvus_support.schema import RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
-from query_sdk._errors import UnsafeFilterValueError
-from query_sdk._milvus import ServerCapabilities, connect_client, translate_milvus_error
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
+from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
+from query_sdk.milvus import ServerCapabilities, connect_client, translate_milvus_error
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 

@@ -11,7 +11,6 @@ from airbyte_cdk.models import ConfiguredAirbyteCatalog
 from pymilvus import DataType, Function, FunctionType, MilvusClient
 from pymilvus.milvus_client.index import IndexParams
 
-from query_sdk._milvus import ServerCapabilities
 from query_sdk.contract import (
     CONTRACT_PROPERTY,
     GENERATION_FIELD,
@@ -21,6 +20,7 @@ from query_sdk.contract import (
     STREAM_FIELD,
     CollectionContract,
 )
+from query_sdk.milvus import ServerCapabilities
 
 __all__ = ["RECORD_HASH_FIELD", "CollectionLayout", "declared_metadata_types"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator

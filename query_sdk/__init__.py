@@ -5,7 +5,9 @@ destination, with the embedder given explicitly). This package never imports air
 """
 
 from query_sdk import _environment  # noqa: F401  (first: settles GRPC_VERBOSITY and MILVUS_URI)
-from query_sdk._errors import (
+from query_sdk.contract import CollectionContract, EmbeddingSpec
+from query_sdk.embedders import Embedder, FakeEmbedder, LocalEmbedder, OpenAIEmbedder, embedder_from_spec
+from query_sdk.errors import (
     CollectionNotFoundError,
     ConfigurationError,
     ContractMismatchError,
@@ -14,8 +16,6 @@ from query_sdk._errors import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk.contract import CollectionContract, EmbeddingSpec
-from query_sdk.embedders import Embedder, FakeEmbedder, LocalEmbedder, OpenAIEmbedder, embedder_from_spec
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 from query_sdk.thresholds import Calibration, calibrate

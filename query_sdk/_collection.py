@@ -8,9 +8,9 @@ from typing import Any, Mapping
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
-from query_sdk._errors import CollectionNotFoundError
-from query_sdk._milvus import ServerCapabilities, translate_milvus_error
 from query_sdk.contract import RECORD_ID_FIELD, CollectionContract
+from query_sdk.errors import CollectionNotFoundError
+from query_sdk.milvus import ServerCapabilities, translate_milvus_error
 
 __all__ = ["CollectionInfo"]
 

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Sequence
 
-from query_sdk._errors import SupportSearchError
+from query_sdk.errors import SupportSearchError
 from query_sdk.filters import FilterValue
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-from query_sdk._errors import UnsafeFilterValueError
+from query_sdk.errors import UnsafeFilterValueError
 
 __all__ = ["Condition", "FilterValue", "build_filter", "check_value"]
 

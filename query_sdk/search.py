@@ -12,12 +12,12 @@ from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from query_sdk._collection import CollectionInfo
-from query_sdk._errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
-from query_sdk._milvus import connect_client, is_local_path, translate_milvus_error
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.embedders import Embedder, embedder_from_spec
+from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Condition, FilterValue, build_filter, check_value
+from query_sdk.milvus import connect_client, is_local_path, translate_milvus_error
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
 

@@ -1,8 +1,8 @@
 import pytest
 
 from query_sdk import CollectionContract, EmbeddingSpec
-from query_sdk._milvus import ServerCapabilities, is_local_path
 from query_sdk.contract import CONTRACT_PROPERTY, chunk_primary_key, record_id, stream_identifier
+from query_sdk.milvus import ServerCapabilities, is_local_path
 
 CONTRACT = CollectionContract(
     embedding=EmbeddingSpec(mode="openai_compatible", model="m", dimensions=64, options={"base_url": "http://x/v1"}),

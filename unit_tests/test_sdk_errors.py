@@ -11,7 +11,7 @@ from query_sdk import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk._milvus import translate_milvus_error
+from query_sdk.milvus import translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,

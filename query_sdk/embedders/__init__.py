@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-from query_sdk._errors import ConfigurationError
 from query_sdk.contract import EmbeddingSpec
 from query_sdk.embedders._base import Embedder
 from query_sdk.embedders.fake import FakeEmbedder
 from query_sdk.embedders.local import LOCAL_MODELS, LocalEmbedder
 from query_sdk.embedders.openai import OPENAI_MODELS, OpenAIEmbedder
+from query_sdk.errors import ConfigurationError
 
 __all__ = [
     "LOCAL_MODELS",

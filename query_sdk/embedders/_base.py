@@ -6,8 +6,8 @@ import abc
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
 
-from query_sdk._errors import ConfigurationError
 from query_sdk.contract import EmbeddingSpec
+from query_sdk.errors import ConfigurationError
 
 __all__ = ["Embedder"]
 

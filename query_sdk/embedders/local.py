@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
-from query_sdk._errors import ConfigurationError
 from query_sdk.contract import EmbeddingSpec
 from query_sdk.embedders._base import Embedder
+from query_sdk.errors import ConfigurationError
 
 __all__ = ["LOCAL_MODELS", "LocalEmbedder"]
 

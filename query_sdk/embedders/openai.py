@@ -7,9 +7,9 @@ from typing import Any, Sequence
 
 import openai
 
-from query_sdk._errors import ConfigurationError, InternalError, SupportSearchError, TransientError
 from query_sdk.contract import EmbeddingSpec
 from query_sdk.embedders._base import Embedder
+from query_sdk.errors import ConfigurationError, InternalError, SupportSearchError, TransientError
 
 __all__ = ["OPENAI_MODELS", "OpenAIEmbedder", "count_cl100k_tokens", "translate_openai_error"]
 

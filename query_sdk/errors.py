@@ -1,4 +1,8 @@
-"""The error hierarchy of query_sdk: one root, three families (configuration, transient, internal)."""
+"""The error hierarchy of query_sdk: one root, three families (configuration, transient, internal).
+
+Public: apps catch these (also re-exported from ``query_sdk``), and the connector maps them to Airbyte
+failure types.
+"""
 
 from __future__ import annotations
 

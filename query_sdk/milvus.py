@@ -1,4 +1,7 @@
-"""Connecting to Milvus (Lite, server, cluster or Zilliz Cloud), reading capabilities, translating errors."""
+"""Connecting to Milvus (Lite, server, cluster or Zilliz Cloud), reading capabilities, translating errors.
+
+Public and shared: the connector opens its client and translates Milvus errors through this module.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 from pymilvus import MilvusClient
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
 
-from query_sdk._errors import (
+from query_sdk.errors import (
     CollectionNotFoundError,
     ConfigurationError,
     InternalError,
