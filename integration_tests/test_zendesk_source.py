@@ -16,6 +16,7 @@ import json
 import shlex
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -61,13 +62,17 @@ def destination_config(db: str, collection: str) -> dict[str, Any]:
 
 
 def discovered_catalog(sandbox: ZendeskSandbox, work: Path) -> dict[str, Any]:
-    """``discover``, then tickets and articles configured as the Airbyte UI does for Incremental | Append + Deduped."""
+    """``check`` and ``discover``, then tickets and articles configured as the Airbyte UI does for Incremental | Append + Deduped."""
     config = work / "source.json"
     config.write_text(json.dumps(SOURCE_CONFIG))
-    out = work / "discover.jsonl"
-    done = sandbox.run(f"{shlex.quote(str(sandbox.env.executable))} discover --config {config} > {out}",
-                       phase=1, log=work / "requests-discover.jsonl")  # fmt: skip
+    source, checked, out = shlex.quote(str(sandbox.env.executable)), work / "check.jsonl", work / "discover.jsonl"
+    log = work / "requests-discover.jsonl"
+    commands = f"{source} check --config {config} > {checked}; {source} discover --config {config} > {out}"
+    done = sandbox.run(commands, phase=1, log=log)
     assert done.returncode == 0, done.stderr[-3000:]
+    status = next(json.loads(line)["connectionStatus"] for line in checked.open() if '"CONNECTION_STATUS"' in line)
+    assert status["status"] == "SUCCEEDED", status
+    assert [json.loads(line)["path"] for line in log.open()] == ["/api/v2/account/settings.json"]
     catalog = next(json.loads(line)["catalog"] for line in out.open() if '"CATALOG"' in line)
     configured = []
     for stream in catalog["streams"]:
@@ -138,7 +143,6 @@ def texts(db: str, collection: str, record_id: str) -> str:
 @pytest.fixture
 def search_of(lite_uri: str, collection_name: str) -> Iterator[Any]:
     """Open ``SupportSearch`` on the synced collection for one block of questions (``with search_of() as s``)."""
-    from contextlib import contextmanager
 
     @contextmanager
     def opened() -> Iterator[SupportSearch]:
@@ -171,6 +175,8 @@ def assert_first_sync_answers(search: SupportSearch) -> None:
     german = search.recommend_articles("Wo ist meine neue Karte? Versandstatus prüfen")
     assert german and int(german[0].record_id) == stub.GERMAN_ARTICLE_ID
     assert german[0].fields["locale"] == "de"
+    draft = search.recommend_articles("Draft: new overdraft fees from next quarter")
+    assert draft and int(draft[0].record_id) == stub.DRAFT_ARTICLE_ID and draft[0].fields["draft"] is True
 
 
 def assert_second_sync_answers(search: SupportSearch) -> None:

@@ -24,6 +24,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -90,6 +91,21 @@ class ZendeskSourceEnv:
         env.update(PYTHONUNBUFFERED="1", PYTHONWARNINGS="ignore")
         return env
 
+    def stub_certificates(self, host: str) -> Certificates:
+        """The stub's CA and server certificate for ``host``, made once and kept with the venv; the CA is trusted.
+
+        They live next to the venv (``ca/``) so parallel test runs share one CA, and appending it to
+        certifi's bundle happens once per venv and host. The CA's key never leaves that folder, and
+        only this venv trusts the CA.
+        """
+        folder = self.root / "ca" / host
+        with _locked(self.root):
+            certificates = Certificates(ca=folder / "ca.pem", cert=folder / "server.pem", key=folder / "server.key")
+            if not all(path.exists() for path in (certificates.ca, certificates.cert, certificates.key)):
+                certificates = make_certificates(folder, host)
+            self.trust_ca(certificates.ca.read_text(), name=host)
+        return certificates
+
     def certifi_bundle(self) -> Path:
         """The CA bundle the source's requests session verifies against."""
         code = "import certifi; print(certifi.where())"
@@ -97,13 +113,16 @@ class ZendeskSourceEnv:
         return Path(out.stdout.strip())
 
     def trust_ca(self, ca_pem: str, name: str) -> None:
-        """Append ``ca_pem`` to the venv's certifi bundle once (a later CA of the same ``name`` replaces it)."""
+        """Append ``ca_pem`` to the venv's certifi bundle once (a different CA of the same ``name`` replaces it)."""
         bundle = self.certifi_bundle()
         text = bundle.read_text()
-        mark = f"{_CA_MARK}{name}\n"
-        if mark in text:
-            text = text[: text.index(mark)]
-        bundle.write_text(text.rstrip("\n") + "\n" + mark + ca_pem.strip() + "\n")
+        block = f"{_CA_MARK}{name}\n{ca_pem.strip()}\n{_CA_MARK}{name} (end)\n"
+        if block in text:
+            return
+        start, end = f"{_CA_MARK}{name}\n", f"{_CA_MARK}{name} (end)\n"
+        if start in text and end in text:
+            text = text[: text.index(start)] + text[text.index(end) + len(end) :]
+        bundle.write_text(text.rstrip("\n") + "\n" + block)
 
 
 def _stamp() -> dict[str, str]:
@@ -229,11 +248,11 @@ def make_certificates(folder: Path, host: str) -> Certificates:
     ext = folder / "server.ext"
     ext.write_text(f"subjectAltName=DNS:{host}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
     steps = [
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "3650",
          "-subj", "/CN=destination-milvus-support test CA"],
         ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={host}"],
         ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
-         "-days", "2", "-extfile", ext],
+         "-days", "3650", "-extfile", ext],
     ]  # fmt: skip
     for step in steps:
         done = subprocess.run(["openssl", *map(str, step)], capture_output=True, text=True, check=False)
@@ -271,13 +290,11 @@ class ZendeskSandbox:
 
     @classmethod
     def create(cls, env: ZendeskSourceEnv, work: Path, host: str, *, stub_python: Path | None = None) -> ZendeskSandbox:
-        """Certificates for ``host`` (its CA trusted by the source's venv) and a hosts file mapping it to loopback."""
+        """The stub's certificates for ``host`` (its CA trusted by the source's venv) and a hosts file for it."""
         work.mkdir(parents=True, exist_ok=True)
-        certificates = make_certificates(work / "certs", host)
-        env.trust_ca(certificates.ca.read_text(), name="zendesk-stub")
         hosts = work / "hosts"
         hosts.write_text(f"127.0.0.1 localhost\n::1 localhost\n127.0.0.1 {host}\n")
-        return cls(env, work, certificates, hosts, stub_python or Path(sys.executable))
+        return cls(env, work, env.stub_certificates(host), hosts, stub_python or Path(sys.executable))
 
     def run(
         self, commands: str, *, phase: int, log: Path, env: Mapping[str, str] | None = None, timeout: float = 600.0
@@ -288,16 +305,23 @@ class ZendeskSandbox:
             "--cert", str(self.certificates.cert), "--key", str(self.certificates.key),
             "--phase", str(phase), "--log", str(log),
         ]  # fmt: skip
-        script = stub_script(stub, commands, ready_file=self.work / f"stub-ready-{phase}")
-        return subprocess.run(
+        script = stub_script(stub, commands, ready_file=log.with_name(log.name + ".ready"))
+        with subprocess.Popen(
             namespace_command(script, self.hosts),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=dict(env if env is not None else self.env.environ()),
             cwd=REPO,
-            timeout=timeout,
-            check=False,
-        )
+            start_new_session=True,  # one process group: the stub and everything the script started
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def main() -> int:
