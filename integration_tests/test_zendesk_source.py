@@ -271,3 +271,29 @@ def test_pyairbyte_without_cache_sends_only_what_the_source_read(
     assert_collection_holds_the_account(lite_uri, collection_name)
     with search_of() as search:
         assert_second_sync_answers(search)
+
+
+def _json_blocks(markdown: str) -> list[Any]:
+    blocks, inside, lines = [], False, []
+    for line in markdown.splitlines():
+        if line.strip() == "```json":
+            inside, lines = True, []
+        elif inside and line.strip() == "```":
+            inside = False
+            blocks.append(json.loads("\n".join(lines)))
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_the_tutorial_shows_the_configs_this_test_runs():
+    """docs/tutorial.md's JSON configs are the ones above (the page's proof must test what the page says)."""
+    page = (REPO / "docs" / "tutorial.md").read_text()
+    source, destination = _json_blocks(page)
+    assert source["credentials"].keys() == SOURCE_CONFIG["credentials"].keys()
+    assert source.keys() == SOURCE_CONFIG.keys() and source["start_date"] == SOURCE_CONFIG["start_date"]
+    tested = destination_config(destination["indexing"]["host"], destination["indexing"]["collection"])
+    assert destination == tested | {"embedding": {"mode": "local"}}, "the page and the test use different configs"
+    for stream, cursor in (("tickets", "generated_timestamp"), ("articles", "updated_at")):
+        assert f"| `{stream}` | `{cursor}` | `id` |" in page
+    assert '_ab_stream == "tickets"' in page and "cache=False" in page and "examples/support_form" in page
