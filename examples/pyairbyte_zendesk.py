@@ -31,10 +31,15 @@ DESTINATION = ROOT / ".venv" / "bin" / "destination-milvus-support"
 SOURCE_VERSION = "4.9.1"
 STREAMS = ["tickets", "articles"]
 
-# PyAirbyte reads these at import time: no registry or telemetry calls, and its ``uv`` on PATH.
-os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)])
+
+def _prepare_pyairbyte() -> None:
+    """What PyAirbyte reads at import time: no registry or telemetry calls, and its ``uv`` on PATH.
+
+    Done in ``main`` rather than at import, so importing this module (the tests read its configs) changes nothing.
+    """
+    os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)])
 
 
 def source_config(subdomain: str, email: str, api_token: str, start_date: str) -> dict[str, Any]:
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if "://" not in args.db:  # a Milvus Lite path: the destination process may run elsewhere
         args.db = str(Path(args.db).expanduser().absolute())
+    _prepare_pyairbyte()
     import airbyte as ab
 
     config = source_config(args.subdomain, args.email, api_token, args.start_date)
