@@ -142,11 +142,26 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
             kwargs["token"] = token
         if db:
             kwargs["db_name"] = db
-        return MilvusClient(**kwargs)  # type: ignore[arg-type]
+        client = MilvusClient(**kwargs)  # type: ignore[arg-type]
     except MilvusException as error:
-        # A missing database fails the connection with code 800 (Milvus 2.3+) or 1 (Milvus Lite):
-        # ask the server's default database whether ``db`` exists rather than reading the message.
-        if db and not _database_exists(uri, token=token, db=db, timeout=timeout):
+        raise translate_milvus_error(error, where=where) from None
+    if db:
+        _require_database(client, uri, token=token, db=db, timeout=timeout, where=where)
+    return client
+
+
+def _require_database(client: MilvusClient, uri: str, *, token: str, db: str, timeout: float, where: str) -> None:
+    """Fail now, naming the database, when ``db`` does not exist (pymilvus fails only at the first call).
+
+    A missing database fails calls with code 800 (Milvus 2.3+) or 1 (Milvus Lite): the server's
+    default database is asked whether ``db`` exists rather than the message read.
+    """
+    try:
+        client.list_collections()
+        return
+    except MilvusException as error:
+        client.close()
+        if not _database_exists(uri, token=token, db=db, timeout=timeout):
             raise ConfigurationError(
                 f"The database {db!r} does not exist at {where}.",
                 guidance="Create it, or set the database name (indexing.db in the connector) to an existing "
