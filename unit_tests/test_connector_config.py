@@ -5,13 +5,15 @@ import json
 import logging
 
 import pytest
-from airbyte_cdk.models import Status
+from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalogSerializer, Status
 from pydantic import ValidationError
 
-from destination_milvus_support.config import OFFICIAL_OPENAI_MODEL, ConnectorConfig
+from destination_milvus_support.config import OFFICIAL_OPENAI_MODEL, ConnectorConfig, ProcessingConfig
 from destination_milvus_support.destination import DestinationMilvusSupport
 from destination_milvus_support.embedding import build_embedder
 from destination_milvus_support.errors import describe_validation_error
+from destination_milvus_support.processor import DocumentProcessor
+from query_sdk.embedders import FakeEmbedder
 
 SECRET = "sk-refusal-secret-0123456789"
 BASE = {
@@ -151,3 +153,40 @@ def test_check_and_write_report_a_bad_host_as_a_config_error_and_create_nothing(
 )
 def test_server_uris_and_lite_paths_are_accepted(host):
     assert ConnectorConfig.model_validate(_config({"indexing": {"host": host}})).indexing.host == host
+
+
+# -- embedding values without field names -------------------------------------------------------------
+
+
+def _chunk_texts(**processing):
+    catalog = ConfiguredAirbyteCatalogSerializer.load(
+        {
+            "streams": [
+                {
+                    "stream": {"name": "tickets", "json_schema": {}, "supported_sync_modes": ["incremental"]},
+                    "sync_mode": "incremental",
+                    "destination_sync_mode": "append_dedup",
+                    "primary_key": [["id"]],
+                }
+            ]
+        }
+    )
+    config = ProcessingConfig.model_validate(
+        {"chunk_size": 100, "text_fields": ["subject", "description"], **processing}
+    )
+    processor = DocumentProcessor(config, catalog, FakeEmbedder(8).count_tokens)
+    data = {"id": 1, "subject": "Printer jams", "description": "Paper stuck in tray 2", "status": "open"}
+    return [c.text for c in processor.process(AirbyteRecordMessage(stream="tickets", data=data, emitted_at=0)).chunks]
+
+
+def test_field_names_are_embedded_by_default():
+    assert _chunk_texts() == ["subject: Printer jams\ndescription: Paper stuck in tray 2"]
+
+
+def test_omit_field_names_embeds_only_the_values():
+    assert _chunk_texts(omit_field_names_from_embeddings=True) == ["Printer jams\nPaper stuck in tray 2"]
+
+
+def test_an_official_config_keeps_field_names():
+    parsed = ConnectorConfig.model_validate(_config({}))
+    assert parsed.processing.omit_field_names_from_embeddings is False
