@@ -13,7 +13,7 @@ limits a sync meets in production:
   per second (OpenAI enforces per-minute limits over shorter windows); every answer carries the
   ``x-ratelimit-*`` headers, and a request the bucket cannot cover is answered 429 with the time
   until it could be served as ``Retry-After`` / ``retry-after-ms``;
-- ``down=503`` (or 429): every embeddings request fails with that status, for ever.
+- ``down=503`` (or 429, with ``retry_after``): every embeddings request fails with that status, for ever.
 
 Counters: ``inputs_embedded``, ``tokens_served`` (cl100k tokens of served inputs), ``first_served``
 and ``last_served`` (``time.monotonic()`` when the first and last served request were admitted) and
@@ -166,7 +166,8 @@ class OpenAIStub:
                     self._reply(failure, _error(failure, f"injected {failure}"), headers)
                     return
                 if state.down:
-                    self._reply(state.down, _error(state.down, "the service is down"))
+                    headers = {"Retry-After": state.retry_after} if state.down == 429 and state.retry_after else {}
+                    self._reply(state.down, _error(state.down, "the service is down"), headers)
                     return
                 encoding = payload.get("encoding_format", "float")
                 if encoding == "base64" and state.base64_support == "reject":
