@@ -17,7 +17,11 @@ limits a sync meets in production:
 
 Counters: ``inputs_embedded``, ``tokens_served`` (cl100k tokens of served inputs), ``first_served``
 and ``last_served`` (``time.monotonic()`` when the first and last served request were admitted) and
-``rate_limited`` (429s answered by the storm or the token limit).
+``rate_limited`` (429s answered by the storm or the token limit); ``GET /stats`` returns them as JSON.
+
+``python -m integration_tests.openai_stub '{"dimensions": 1536, "storm_every": 2}'`` serves in a
+process of its own (benchmarks: the stub's work then does not share the client's interpreter); it
+prints its base URL and stops when stdin closes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import array
 import base64
 import json
 import math
+import sys
 import threading
 import time
 from collections import deque
@@ -72,6 +77,18 @@ class StubState:
     def bucket_capacity(self) -> float:
         """Most tokens the limit lets through at once."""
         return self.tokens_per_minute * self.burst_seconds / 60.0
+
+    def stats(self) -> dict[str, Any]:
+        """The counters, as ``GET /stats`` returns them."""
+        return {
+            "inputs_embedded": self.inputs_embedded,
+            "tokens_served": self.tokens_served,
+            "rate_limited": self.rate_limited,
+            "requests": len(self.requests),
+            "max_in_flight": self.max_in_flight,
+            "token_utilisation": self.token_utilisation(),
+            "served_seconds": (self.last_served or 0.0) - (self.first_served or 0.0),
+        }
 
     def token_utilisation(self) -> float:
         """Served tokens over what the limit allowed between the first and last served request."""
@@ -120,6 +137,16 @@ class OpenAIStub:
         self.state = StubState(**settings)
         state = self.state
         fake = FakeEmbedder(state.dimensions)
+        cache: dict[str, array.array[float]] = {}  # float32, as OpenAI serves them
+
+        def _vector(text: str) -> array.array[float]:
+            """The text's vector; texts seen before (up to 50,000) are not recomputed (benchmarks repeat)."""
+            vector = cache.get(text)
+            if vector is None:
+                vector = array.array("f", fake.embed_batch([text])[0])
+                if len(cache) < 50_000:
+                    cache[text] = vector
+            return vector
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real services do
@@ -138,6 +165,13 @@ class OpenAIStub:
                     self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/stats":
+                    with state.lock:
+                        self._reply(200, state.stats())
+                else:
+                    self._reply(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
@@ -197,11 +231,11 @@ class OpenAIStub:
                 if storm or not admitted:
                     self._reply(429, _error(429, "Rate limit reached for tokens per min"), {**headers, **storm})
                     return
-                vectors = fake.embed_batch(inputs)
+                vectors = [_vector(text) for text in inputs]
                 if encoding == "base64" and state.base64_support == "accept":
-                    data: list[Any] = [base64.b64encode(array.array("f", v).tobytes()).decode() for v in vectors]
+                    data: list[Any] = [base64.b64encode(v.tobytes()).decode() for v in vectors]
                 else:
-                    data = vectors
+                    data = [v.tolist() for v in vectors]
                 self._reply(
                     200,
                     {
@@ -232,3 +266,14 @@ class OpenAIStub:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def main() -> None:
+    """Serve with the JSON settings in argv[1] until stdin closes; print the base URL first."""
+    with OpenAIStub(**json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")) as stub:
+        print(stub.base_url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

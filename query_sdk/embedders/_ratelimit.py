@@ -145,11 +145,6 @@ class RateLimiter:
                 return default
             return max(1, min(default, int(self._tokens.capacity / 4)))
 
-    def exceeds_capacity(self, tokens: int) -> bool:
-        """True when one request of ``tokens`` is larger than the service's whole token bucket."""
-        with self._condition:
-            return self._tokens is not None and tokens > self._tokens.capacity
-
     def acquire(self, tokens: int) -> float:
         """Wait for a slot and for the budgets to cover ``tokens``; returns the send time (the ticket)."""
         with self._condition:

@@ -188,12 +188,12 @@ class OpenAIEmbedder(Embedder):
         return self.embed_request(texts, sum(self.count_tokens(t) for t in texts))
 
     def embed_request(self, texts: Sequence[str], tokens: int) -> list[list[float]]:
-        """Send ``texts`` (``tokens`` in all) when the limits allow; split it if the service's bucket is smaller."""
+        """Send ``texts`` (``tokens`` in all) when the limits allow; split if larger than they now allow."""
         texts = list(texts)
         rate_limited = 0
         served_at_last_429 = -1
         while True:
-            if len(texts) > 1 and self._limiter.exceeds_capacity(tokens):
+            if len(texts) > 1 and tokens > self.request_token_budget():  # sized before the limits were known
                 return self._split(texts)
             sent_at = self._limiter.acquire(tokens)
             asked_base64 = self._base64
@@ -251,7 +251,7 @@ class OpenAIEmbedder(Embedder):
         return arguments
 
     def _split(self, texts: list[str]) -> list[list[float]]:
-        """Two requests of half the inputs each (one request is larger than the service's token bucket)."""
+        """Two requests of half the inputs each (one would be larger than the service's limits allow)."""
         middle = len(texts) // 2
         vectors = []
         for part in (texts[:middle], texts[middle:]):
