@@ -1,7 +1,8 @@
 """Embedding at the service's limit: base64 vs float vectors, a 429 storm vs a clean service, a tokens-per-minute limit.
 
 Usage: python bench/embedding_rate.py [--texts 4096] [--records 6000] [--dimensions 1536] [--repeats 3]
-                                      [--latency 0.25] [--storm-retry-after 1.0] [--tpm-share 0.5]
+                                      [--sync-repeats 2] [--latency 0.25] [--storm-retry-after 1.0]
+                                      [--tpm-share 0.5] [--skip-vectors]
 
 The OpenAI-compatible stub (``integration_tests/openai_stub.py``) runs in a process of its own, so
 its work does not share the measured interpreter; the real ``openai`` client talks to it.
@@ -15,7 +16,7 @@ its work does not share the measured interpreter; the real ``openai`` client tal
    Retry-After ``--storm-retry-after`` s (target: at most 2.5x the clean time); and with a
    tokens-per-minute limit set to ``--tpm-share`` of the clean run's token rate (target: the stub's
    own counters show at least 85% of the limit used: served tokens over what the bucket allowed
-   between the first and last admitted request).
+   between the first and last admitted request). ``--tpm-share 0`` skips it.
 """
 
 from __future__ import annotations
@@ -143,19 +144,28 @@ def _sync(settings: dict[str, Any], records: int, dimensions: int) -> dict[str, 
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def bench_sync(records: int, dimensions: int, latency: float, storm_retry_after: float, tpm_share: float) -> dict:
-    clean = _sync({"latency": latency}, records, dimensions)
-    storm = _sync({"latency": latency, "storm_every": 2, "storm_retry_after": storm_retry_after}, records, dimensions)
+def bench_sync(
+    records: int, dimensions: int, latency: float, storm_retry_after: float, tpm_share: float, repeats: int
+) -> dict:
+    cleans, storms = [], []
+    for _ in range(repeats):  # interleaved: the machine's load changes between runs
+        cleans.append(_sync({"latency": latency}, records, dimensions))
+        storms.append(
+            _sync({"latency": latency, "storm_every": 2, "storm_retry_after": storm_retry_after}, records, dimensions)
+        )
+    clean = sorted(cleans, key=lambda run: run["seconds"])[len(cleans) // 2]
+    storm = sorted(storms, key=lambda run: run["seconds"])[len(storms) // 2]
     tokens_per_second = clean["stub"]["tokens_served"] / clean["seconds"]
     tpm = int(tokens_per_second * 60 * tpm_share)
-    limited = _sync({"latency": latency, "tokens_per_minute": tpm}, records, dimensions)
+    limited = _sync({"latency": latency, "tokens_per_minute": tpm}, records, dimensions) if tpm_share else None
     return {
         "clean": clean,
         "storm": storm,
         "storm_over_clean": storm["seconds"] / clean["seconds"],
+        "runs": {"clean": [r["seconds"] for r in cleans], "storm": [r["seconds"] for r in storms]},
         "tokens_per_minute": tpm,
         "limited": limited,
-        "utilisation": limited["stub"]["token_utilisation"],
+        "utilisation": limited["stub"]["token_utilisation"] if limited else None,
     }
 
 
@@ -168,7 +178,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--storm-retry-after", type=float, default=1.0)
-    parser.add_argument("--tpm-share", type=float, default=0.5)
+    parser.add_argument("--tpm-share", type=float, default=0.5, help="0 skips the limited run")
+    parser.add_argument("--sync-repeats", type=int, default=2)
     parser.add_argument("--skip-vectors", action="store_true")
     args = parser.parse_args()
     if args.phase:
@@ -187,7 +198,9 @@ def main() -> None:
             f"float {vectors['float']:.2f} s, float/base64 {vectors['float_over_base64']:.2f}x  "
             f"(runs {json.dumps(vectors['runs'])})"
         )
-    sync = bench_sync(args.records, args.dimensions, args.latency, args.storm_retry_after, args.tpm_share)
+    sync = bench_sync(
+        args.records, args.dimensions, args.latency, args.storm_retry_after, args.tpm_share, args.sync_repeats
+    )
     clean, storm, limited = sync["clean"], sync["storm"], sync["limited"]
     print(
         f"sync of {args.records} tickets at {args.dimensions} dims (Lite, stub latency {args.latency} s): "
@@ -197,13 +210,15 @@ def main() -> None:
     print(
         f"429 storm (every other request, Retry-After {args.storm_retry_after} s): {storm['seconds']:.1f} s, "
         f"{sync['storm_over_clean']:.2f}x clean (target <= 2.5x); {storm['stub']['rate_limited']} 429s of "
-        f"{storm['stub']['requests']} requests; {storm['states']} STATEs (clean {clean['states']})"
+        f"{storm['stub']['requests']} requests; {storm['states']} STATEs (clean {clean['states']}); "
+        f"medians of {json.dumps(sync['runs'])}"
     )
-    print(
-        f"tokens-per-minute limit {sync['tokens_per_minute']} ({args.tpm_share:.0%} of the clean rate): "
-        f"{limited['seconds']:.1f} s, utilisation {sync['utilisation']:.1%} (target >= 85%); "
-        f"{limited['stub']['rate_limited']} 429s of {limited['stub']['requests']} requests"
-    )
+    if limited is not None:
+        print(
+            f"tokens-per-minute limit {sync['tokens_per_minute']} ({args.tpm_share:.0%} of the clean rate): "
+            f"{limited['seconds']:.1f} s, utilisation {sync['utilisation']:.1%} (target >= 85%); "
+            f"{limited['stub']['rate_limited']} 429s of {limited['stub']['requests']} requests"
+        )
     print(f"total {time.time() - started:.0f} s")
 
 

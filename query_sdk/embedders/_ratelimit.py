@@ -7,8 +7,10 @@ do, and this module does, is coordinate the requests of one embedder:
   ``x-ratelimit-remaining-tokens`` and ``x-ratelimit-reset-tokens`` (likewise ``-requests``) on every
   answer. ``RateLimiter.acquire`` holds a request until the estimated budget covers it, so a
   tokens-per-minute limit is used continuously instead of being overrun, answered 429 and backed off;
-- **concurrency**: requests in flight start at the configured maximum, halve when a request was
-  still rate limited after the client's retries, and grow back by one per window of successes;
+- **concurrency**: requests in flight start at the configured maximum, halve on a 429 (once per
+  Retry-After: the 429s of requests sent together are one event) and grow back by one per success,
+  so a service that limits concurrency is probed back quickly and one that refuses at random (a
+  storm) is not starved;
 - **progress**: ``successes`` lets the caller retry a rate-limited request for as long as the service
   keeps serving others (a 429 storm), and give up when nothing gets through (the service is down).
 """
@@ -182,7 +184,7 @@ class RateLimiter:
                 self._requests = requests or self._requests
             if ok:
                 self.successes += 1
-                self._limit = min(float(self.max_concurrency), self._limit + 1.0 / self._limit)
+                self._limit = min(float(self.max_concurrency), self._limit + 1.0)
             elif rate_limited:
                 self.rate_limited += 1
                 # One decrease per congestion event: 429s of requests already in flight do not count again.
