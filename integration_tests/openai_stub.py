@@ -9,6 +9,8 @@ limits a sync meets in production:
   seen in OpenAI-compatible servers);
 - ``storm_every=2``: every second embeddings request is answered 429 with ``Retry-After``
   (``storm_retry_after`` seconds, also sent as ``retry-after-ms``);
+- ``storm_period=P``: a flapping service, refusing every request (429 + Retry-After) in the first
+  half of each ``P`` seconds since its first request: about half the requests, but in runs;
 - ``tokens_per_minute=N``: a token bucket of ``N * burst_seconds / 60`` tokens refilled at ``N / 60``
   per second (OpenAI enforces per-minute limits over shorter windows); every answer carries the
   ``x-ratelimit-*`` headers, and a request the bucket cannot cover is answered 429 with the time
@@ -57,6 +59,8 @@ class StubState:
     #: Answer every n-th embeddings request 429 (0: never).
     storm_every: int = 0
     storm_retry_after: float = 1.0
+    #: Refuse every request in the first half of each period of this many seconds (0: never).
+    storm_period: float = 0.0
     #: A token bucket limit (0: none); capacity is ``tokens_per_minute * burst_seconds / 60``.
     tokens_per_minute: int = 0
     burst_seconds: float = 6.0
@@ -69,6 +73,7 @@ class StubState:
     last_served: float | None = None
     _in_flight: int = 0
     _seen: int = 0
+    _started: float | None = None
     _bucket: float | None = None
     _bucket_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -214,7 +219,12 @@ class OpenAIStub:
                 headers: dict[str, str] = {}
                 with state.lock:
                     state._seen += 1
-                    if state.storm_every and state._seen % state.storm_every == 0:
+                    now = time.monotonic()
+                    state._started = state._started or now
+                    flapping = (
+                        state.storm_period and (now - state._started) % state.storm_period < state.storm_period / 2
+                    )
+                    if flapping or (state.storm_every and state._seen % state.storm_every == 0):
                         state.rate_limited += 1
                         retry = state.storm_retry_after
                         storm = {"retry-after-ms": str(round(retry * 1000)), "retry-after": str(math.ceil(retry))}

@@ -82,6 +82,17 @@ def test_a_storm_of_429s_on_every_other_request_completes(lite_uri, collection_n
     assert stub.state.rate_limited >= served - 1  # half the requests were refused
 
 
+def test_a_flapping_service_that_refuses_everything_half_the_time_completes(lite_uri, collection_name):
+    # Down 1.5 s of every 3 s from the first request on, Retry-After 0.1 s: the client's six attempts
+    # (about 0.6 s) alone do not span a down window.
+    messages = records_with_states("tickets", range(RECORDS), words=WORDS)
+    with OpenAIStub(dimensions=64, storm_period=3.0, storm_retry_after=0.1) as stub:
+        config, configured, out = _sync(lite_uri, collection_name, stub, messages)
+
+    _assert_complete(lite_uri, collection_name, config, configured, messages, out, stub)
+    assert stub.state.rate_limited >= 6
+
+
 def test_a_tokens_per_minute_limit_is_used_near_its_rate_without_being_overrun(lite_uri, collection_name):
     messages = records_with_states("tickets", range(RECORDS), words=WORDS)
     # About 23,000 tokens at 4,000 tokens/s out of a bucket of 4,000: about 5 s, paced by the headers.

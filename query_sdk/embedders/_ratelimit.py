@@ -11,8 +11,8 @@ do, and this module does, is coordinate the requests of one embedder:
   Retry-After: the 429s of requests sent together are one event) and grow back by one per success,
   so a service that limits concurrency is probed back quickly and one that refuses at random (a
   storm) is not starved;
-- **progress**: ``successes`` lets the caller retry a rate-limited request for as long as the service
-  keeps serving others (a 429 storm), and give up when nothing gets through (the service is down).
+- **progress**: ``served_within`` lets the caller retry a rate-limited request for as long as the
+  service keeps serving others (a 429 storm), and give up when nothing gets through (it is down).
 """
 
 from __future__ import annotations
@@ -129,6 +129,8 @@ class RateLimiter:
         self._requests: _Budget | None = None
         self._sent: deque[tuple[float, int]] = deque()  # (time, tokens) of recent requests
         self._last_decrease = 0.0
+        self._last_served: float | None = None
+        self._first_sent: float | None = None
         self._condition = threading.Condition()
         #: Requests the service answered successfully so far.
         self.successes = 0
@@ -147,6 +149,12 @@ class RateLimiter:
                 return default
             return max(1, min(default, int(self._tokens.capacity / 4)))
 
+    def served_within(self, seconds: float) -> bool:
+        """True when a request succeeded in the last ``seconds`` (or none was sent longer ago than that)."""
+        with self._condition:
+            reference = self._last_served or self._first_sent
+            return reference is not None and time.monotonic() - reference <= seconds
+
     def acquire(self, tokens: int) -> float:
         """Wait for a slot and for the budgets to cover ``tokens``; returns the send time (the ticket)."""
         with self._condition:
@@ -163,6 +171,7 @@ class RateLimiter:
                             if budget is not None:
                                 budget.spend(amount, now)
                         self._sent.append((now, tokens))
+                        self._first_sent = self._first_sent or now
                         while self._sent and self._sent[0][0] < now - 120.0:
                             self._sent.popleft()
                         return now
@@ -184,6 +193,7 @@ class RateLimiter:
                 self._requests = requests or self._requests
             if ok:
                 self.successes += 1
+                self._last_served = now
                 self._limit = min(float(self.max_concurrency), self._limit + 1.0)
             elif rate_limited:
                 self.rate_limited += 1

