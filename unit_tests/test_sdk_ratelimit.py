@@ -42,16 +42,17 @@ def _headers(limit, remaining, reset):
 
 def test_a_reported_budget_refills_at_the_limit_rate_and_counts_later_requests():
     # 6,000 tokens a minute = 100 a second; 200 left, full in 3 s: a bucket of 500.
-    budget = _observed_budget(_headers(6000, 200, "3s"), "tokens", sent_at=10.0, spent_since=150, now=11.0)
+    budget = _observed_budget(_headers(6000, 200, "3s"), "tokens", spent_since=150, now=11.0)
     assert budget is not None
     assert budget.capacity == pytest.approx(500)
-    assert budget.available(11.0) == pytest.approx(200 + 100 - 150)
-    assert budget.wait_for(250, 11.0) == pytest.approx(1.0)
-    assert budget.wait_for(10_000, 11.0) == pytest.approx(3.5)  # never more than a full bucket
+    assert budget.available(11.0) == pytest.approx(200 - 150)  # the later requests are not in the report
+    assert budget.available(12.0) == pytest.approx(50 + 100)
+    assert budget.wait_for(250, 11.0) == pytest.approx(2.0)
+    assert budget.wait_for(10_000, 11.0) == pytest.approx(4.5)  # never more than a full bucket
 
 
 def test_a_response_without_limit_headers_leaves_requests_unpaced():
-    assert _observed_budget({}, "tokens", sent_at=0.0, spent_since=0, now=0.0) is None
+    assert _observed_budget({}, "tokens", spent_since=0, now=0.0) is None
     limiter = RateLimiter(4)
     limiter.release(limiter.acquire(10), {}, ok=True)
     assert limiter.request_token_budget(300_000) == 300_000

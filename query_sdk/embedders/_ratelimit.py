@@ -93,9 +93,7 @@ class _Budget:
         self.level, self.at = self.available(now) - amount, now
 
 
-def _observed_budget(
-    headers: Mapping[str, str], kind: str, *, sent_at: float, spent_since: float, now: float
-) -> _Budget | None:
+def _observed_budget(headers: Mapping[str, str], kind: str, *, spent_since: float, now: float) -> _Budget | None:
     """The budget ``headers`` report for ``kind`` ("tokens" or "requests"), brought forward to ``now``."""
     try:
         limit = float(headers.get(f"x-ratelimit-limit-{kind}") or 0)
@@ -108,9 +106,11 @@ def _observed_budget(
     rate = limit / 60.0
     # The bucket is full ``reset`` seconds after the report: that gives its size (OpenAI's is the limit).
     capacity = limit if reset is None else max(1.0, min(limit, remaining + reset * rate))
-    # ``remaining`` was counted when the service admitted this request (about ``sent_at``); requests
-    # sent since then are not in it yet.
-    level = remaining + (now - sent_at) * rate - spent_since
+    # ``remaining`` was counted when the service admitted the request, some time after it was sent;
+    # requests sent since are not in it yet. The refill since then is left out (unknown on a slow
+    # link or a loaded machine): an estimate that is low only delays a send while the real bucket
+    # keeps the tokens, one that is high costs a 429.
+    level = remaining - spent_since
     return _Budget(per_minute=limit, capacity=capacity, level=min(capacity, level), at=now)
 
 
@@ -187,8 +187,8 @@ class RateLimiter:
             if headers:
                 spent_tokens = sum(t for at, t in self._sent if at > sent_at)
                 spent_requests = sum(1 for at, _ in self._sent if at > sent_at)
-                tokens = _observed_budget(headers, "tokens", sent_at=sent_at, spent_since=spent_tokens, now=now)
-                requests = _observed_budget(headers, "requests", sent_at=sent_at, spent_since=spent_requests, now=now)
+                tokens = _observed_budget(headers, "tokens", spent_since=spent_tokens, now=now)
+                requests = _observed_budget(headers, "requests", spent_since=spent_requests, now=now)
                 self._tokens = tokens or self._tokens
                 self._requests = requests or self._requests
             if ok:
