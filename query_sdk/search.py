@@ -6,21 +6,17 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, Sequence, TypeVar
 
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
+from query_sdk._arguments import CONSISTENCY_LEVELS, consistency_level, filter_values, open_status_values
 from query_sdk._collection import CollectionInfo
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.embedders import Embedder, embedder_from_spec
-from query_sdk.errors import (
-    CollectionNotFoundError,
-    ConfigurationError,
-    ContractMismatchError,
-    UnsafeFilterValueError,
-)
+from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
 from query_sdk.milvus import connect_client, is_local_path, translate_milvus_error
 from query_sdk.results import ArticleMatch, Match, TicketMatch
@@ -34,12 +30,6 @@ log = logging.getLogger("query_sdk")
 DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
 #: Zendesk Help Center article fields the article filters read (as the Zendesk source names them).
 ARTICLE_FIELDS = {"draft": "draft", "locale": "locale", "section_id": "section_id", "label_names": "label_names"}
-#: ``consistency=`` values and the Milvus level each sends. Bounded (the default) reads what the
-#: server already holds, without waiting for its time tick: on Milvus 2.3.5 at 100,000 chunks that
-#: is 5-33 ms against 340-390 ms for Strong (bench/README.md, "Latency"); rows synced in the last
-#: few seconds may be missing. Strong waits until every write acknowledged before the search is
-#: visible: for apps that search right after writing. Milvus Lite answers the same either way.
-CONSISTENCY_LEVELS = {"strong": "Strong", "bounded": "Bounded", "session": "Session", "eventually": "Eventually"}
 #: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
 HYBRID_DENSE_WEIGHT = 0.7
 #: HNSW ``ef`` on Milvus Lite, whose filtered graph walk misses rows behind narrow filters (on 100,000
@@ -71,7 +61,7 @@ class SupportSearch:
         hybrid: bool = False,
         consistency: str = "bounded",
     ) -> None:
-        self._consistency = _consistency_level(consistency)
+        self._consistency = consistency_level(consistency)
         self._client = client
         self._info = info
         self._embedder = embedder
@@ -123,7 +113,7 @@ class SupportSearch:
         written in the last seconds; ``"strong"`` for apps that must read their own writes (each
         search can also pass ``consistency=``).
         """
-        level = _consistency_level(consistency)
+        level = consistency_level(consistency)
         if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
             # Opening a missing Milvus Lite folder would create it: a search must not leave one behind.
             raise CollectionNotFoundError(
@@ -206,7 +196,7 @@ class SupportSearch:
         conditions: list[Clause] = [
             Condition(STREAM_FIELD, self.tickets_stream),
             *self._tenant(organization_id, requester_id),
-            Condition(self.status_field, _statuses(open_statuses)),
+            Condition(self.status_field, open_status_values(open_statuses)),
         ]
         cutoff = self._thresholds["duplicate"] if threshold is None else threshold
         return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream, consistency)
@@ -318,13 +308,13 @@ class SupportSearch:
             if given is None:
                 continue
             field = self._filterable(key)
-            values = tuple(self._typed(field, check_value(v, what=key)) for v in _values(key, given))
+            values = tuple(self._typed(field, check_value(v, what=key)) for v in filter_values(key, given))
             clauses.append(Condition(field, values[0] if len(values) == 1 else values))
         if label_names is not None:
             field = self._filterable("label_names")
             clauses.append(
                 ContainsAny(
-                    field, tuple(check_value(v, what="label_names") for v in _values("label_names", label_names))
+                    field, tuple(check_value(v, what="label_names") for v in filter_values("label_names", label_names))
                 )
             )
         return clauses
@@ -343,7 +333,7 @@ class SupportSearch:
         return field
 
     def _level(self, consistency: str | None) -> str:
-        return self._consistency if consistency is None else _consistency_level(consistency)
+        return self._consistency if consistency is None else consistency_level(consistency)
 
     def _typed(self, field: str, value: FilterValue) -> FilterValue:
         """Match a value to a declared field's type, so ``"42"`` finds an INT64 ``42``."""
@@ -473,52 +463,6 @@ class SupportSearch:
             k: v for k, v in entity.items() if v is not None and not k.startswith("_ab_") and k != self._info.pk_field
         }
         return kind(record_id=record, score=hit.score, snippet=snippet, fields=fields, stream=stream)
-
-
-def _consistency_level(value: object) -> str:
-    """The Milvus level for a ``consistency=`` value (any case), or a ConfigurationError naming it."""
-    level = CONSISTENCY_LEVELS.get(value.lower()) if isinstance(value, str) else None
-    if level is None:
-        raise ConfigurationError(
-            f"consistency must be one of {', '.join(CONSISTENCY_LEVELS)}, not {value!r}."
-            if isinstance(value, str) and len(value) <= 20
-            else f"consistency must be one of {', '.join(CONSISTENCY_LEVELS)}."
-        )
-    return level
-
-
-def _statuses(open_statuses: object) -> tuple[FilterValue, ...]:
-    """``open_statuses`` as a tuple of plain strings: one string, or a non-empty sequence of them."""
-    if isinstance(open_statuses, str):  # one status, not a sequence of letters
-        open_statuses = (open_statuses,)
-    if isinstance(open_statuses, Mapping) or not isinstance(open_statuses, (list, tuple, set, frozenset)):
-        raise ConfigurationError(
-            f"open_statuses must be a list of status strings, not {type(open_statuses).__name__}.",
-            guidance='For example open_statuses=["new", "open", "pending", "hold"].',
-        )
-    if not open_statuses:
-        raise ConfigurationError(
-            "open_statuses is empty, so no ticket could ever count as open.",
-            guidance="Pass at least one status, or leave open_statuses out for new, open, pending and hold.",
-        )
-    for status in open_statuses:
-        if not isinstance(status, str):
-            raise UnsafeFilterValueError(
-                f"open_statuses must hold status strings, not {type(status).__name__}.",
-                guidance='For example open_statuses=["new", "open"].',
-            )
-    return tuple(check_value(s, what="open_statuses value") for s in open_statuses)
-
-
-def _values(key: str, given: object) -> tuple[Any, ...]:
-    """One filter value or a non-empty sequence of them, as a tuple; a mapping or empty list is refused."""
-    if isinstance(given, Mapping):
-        raise ConfigurationError(f"{key} must be a value or a list of values, not {type(given).__name__}.")
-    if not isinstance(given, (list, tuple, set, frozenset)):
-        return (given,)  # one value: check_value decides whether it is an id or a plain string
-    if not given:
-        raise ConfigurationError(f"{key} is an empty list: no article could match it.", guidance=f"Leave {key} out.")
-    return tuple(given)
 
 
 def _hit_pk(hit: dict[str, Any], pk_field: str) -> Any:
