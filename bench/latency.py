@@ -15,7 +15,10 @@ flushed, indexed and loaded. Each query then runs through every variant, in rota
 - raw_strong: raw_bounded with consistency_level="Strong" (the collection's default, as created);
 - raw_once: raw_bounded with Lite's default ef and no second search (what they cost; short answers);
 - sdk_hybrid: SupportSearch(hybrid=True) where the server has BM25 (Lite): dense + BM25 searches, fused;
-- raw_hybrid: raw_bounded plus the SDK's BM25 request, both raw (Lite only).
+- raw_hybrid: raw_bounded plus the SDK's BM25 request, both raw (Lite only);
+- server_rrf / server_weighted: the same dense and BM25 requests fused on the server by one
+  MilvusClient.hybrid_search with RRFRanker(60) / WeightedRanker(0.7, 0.3) (Lite only: 2.3.5 has
+  no hybrid search), against the Python fusion of sdk_hybrid.
 Like-for-like: sdk_dense vs raw_bounded (target 1.15x), sdk_strong vs raw_strong, sdk_hybrid vs
 raw_hybrid. raw_strong vs raw_bounded is what Strong consistency costs.
 """
@@ -194,6 +197,30 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
         )
         return dense, lexical
 
+    def server_hybrid(text: str, expression: str, ranker: Any) -> Any:
+        from pymilvus import AnnSearchRequest
+
+        params = {"ef": 1024} if info.capabilities.narrow_filter_misses else {}
+        requests = [
+            AnnSearchRequest(
+                data=embedder.embed([text]),
+                anns_field=info.vector_field,
+                param={"metric_type": info.metric, "params": params},
+                limit=dense_limit,
+                expr=expression,
+            ),
+            AnnSearchRequest(
+                data=[text],
+                anns_field=info.sparse_field,
+                param={"metric_type": "BM25"},
+                limit=LIMIT * 3,
+                expr=expression,
+            ),
+        ]
+        return raw.hybrid_search(
+            COLLECTION, requests, ranker, limit=dense_limit, output_fields=[*output, info.vector_field]
+        )
+
     variants: dict[str, dict[str, Callable[[str, int], Any]]] = {
         "find_duplicate_tickets": {
             "sdk_dense": lambda t, o: dense_sdk.find_duplicate_tickets(t, organization_id=o, limit=LIMIT),
@@ -217,6 +244,11 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
         variants["find_duplicate_tickets"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, ticket_filter(o))
         variants["recommend_articles"]["sdk_hybrid"] = lambda t, o: hybrid_sdk.recommend_articles(t, limit=LIMIT)
         variants["recommend_articles"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, article_filter)
+        from pymilvus import RRFRanker, WeightedRanker
+
+        for name, ranker in (("server_rrf", RRFRanker(60)), ("server_weighted", WeightedRanker(0.7, 0.3))):
+            variants["find_duplicate_tickets"][name] = lambda t, o, r=ranker: server_hybrid(t, ticket_filter(o), r)
+            variants["recommend_articles"][name] = lambda t, o, r=ranker: server_hybrid(t, article_filter, r)
 
     orgs = [360_000_000 + 1_000 * i for i in range(40)]
     work = _queries(WARMUP + queries, orgs)
@@ -290,7 +322,13 @@ def main() -> None:
 
 
 #: (SDK variant, raw variant, target ratio or None): the like-for-like pairs the table compares.
-PAIRS = [("sdk_dense", "raw_bounded", 1.15), ("sdk_strong", "raw_strong", 1.15), ("sdk_hybrid", "raw_hybrid", None)]
+PAIRS = [
+    ("sdk_dense", "raw_bounded", 1.15),
+    ("sdk_strong", "raw_strong", 1.15),
+    ("sdk_hybrid", "raw_hybrid", None),
+    ("server_rrf", "sdk_hybrid", None),
+    ("server_weighted", "sdk_hybrid", None),
+]
 
 
 def _print_table(results: dict[str, Any]) -> None:
