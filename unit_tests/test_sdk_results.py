@@ -64,3 +64,18 @@ def test_ticket_and_article_properties_read_the_fields():
         stream="articles",
     )  # fmt: skip
     assert (article.title, article.html_url) == ("Declines", "https://x/a/301")
+
+
+@pytest.mark.parametrize(
+    ("chunk", "snippet"),
+    [
+        ("subject: Card declined\ndescription: My card was declined", "Card declined\nMy card was declined"),
+        ("custom_fields.*.value: True, chat_widget", "True, chat_widget"),
+        ("declined at the shop.\nNote: it happened twice", "declined at the shop.\nNote: it happened twice"),
+        ("description: the time was 10:30: late", "the time was 10:30: late"),
+    ],
+)
+def test_snippets_leave_out_the_field_prefixes(chunk, snippet):
+    from query_sdk._snippets import plain_snippet
+
+    assert plain_snippet(chunk) == snippet
