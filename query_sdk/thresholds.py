@@ -75,10 +75,16 @@ def calibrate(scored: Iterable[tuple[float, bool]], *, min_recall: float | None 
         recall = true_pos / positives
         f1 = 0.0 if true_pos == 0 else 2 * precision * recall / (precision + recall)
         false_flags = (index + 1 - true_pos) / negatives if negatives else 0.0
-        candidate = Calibration(round(score, 6), precision, recall, f1, len(pairs), false_flags)
+        candidate = Calibration(_at_or_below(score), precision, recall, f1, len(pairs), false_flags)
         if min_recall is not None:
             if recall >= min_recall:
                 return candidate
         elif f1 > best.f1:
             best = candidate
     return best
+
+
+def _at_or_below(score: float) -> float:
+    """``score`` rounded to 6 decimals, never above it: the threshold must still flag the pair it came from."""
+    rounded = round(score, 6)
+    return rounded if rounded <= score else rounded - 1e-6

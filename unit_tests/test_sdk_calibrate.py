@@ -60,3 +60,10 @@ def test_the_false_flag_rate_is_reported():
 def test_min_recall_outside_zero_to_one_is_refused(bad):
     with pytest.raises(ValueError):
         calibrate([(0.9, True)], min_recall=bad)
+
+
+def test_the_rounded_threshold_still_flags_the_pair_it_came_from():
+    scored = [(0.6229286, True), (0.9, True), (0.1, False)]
+    result = calibrate(scored, min_recall=1.0)
+    assert result.threshold <= 0.6229286
+    assert sum(score >= result.threshold for score, duplicate in scored if duplicate) == 2
