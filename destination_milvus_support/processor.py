@@ -20,17 +20,16 @@ from destination_milvus_support.config import (
     SeparatorSplitter,
 )
 from destination_milvus_support.errors import RecordError
+from destination_milvus_support.text import html_to_text, render_value
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
 
-__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "render_text"]
+__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "html_to_text", "render_text"]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
 TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 #: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
 _GLOB = re.compile(r"[*?\[\]]")
 
@@ -62,15 +61,6 @@ def _fit_bytes(text: str) -> list[str]:
         return [text]
     middle = len(text) // 2
     return _fit_bytes(text[:middle]) + _fit_bytes(text[middle:])
-
-
-def html_to_text(value: str) -> str:
-    """Plain text of an HTML fragment (BeautifulSoup's parser), blank lines collapsed."""
-    from bs4 import BeautifulSoup
-
-    text = BeautifulSoup(value, "html.parser").get_text("\n")
-    text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
 
 
 class DocumentProcessor:
@@ -173,7 +163,7 @@ class DocumentProcessor:
             fields = {
                 k: html_to_text(v) if isinstance(v, str) and _HTML_TAG.search(v) else v for k, v in fields.items()
             }
-        fields = {k: v for k, v in fields.items() if v is not None and v != ""}
+        fields = {k: text for k, text in ((k, render_value(v)) for k, v in fields.items()) if text}
         if not fields:
             names = ", ".join(self._config.text_fields) or "any field"
             raise RecordError(

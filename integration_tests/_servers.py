@@ -33,11 +33,14 @@ def milvus_lite_server(data_dir: Path) -> Iterator[str]:
     """``milvus-lite server`` in a subprocess; yields its http URI; stops it by PID."""
     port = free_port()
     exe = Path(sys.executable).with_name("milvus-lite")
+    # The server's own output goes next to its data, to read when a test finds it gone.
+    log = (data_dir / "server.log").open("ab")
     process = subprocess.Popen(
         [str(exe), "server", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    log.close()
     try:
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}"

@@ -14,6 +14,8 @@ from pymilvus.exceptions import MilvusException
 from query_sdk._arguments import CONSISTENCY_LEVELS, consistency_level, filter_values, open_status_values
 from query_sdk._collection import CollectionInfo
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
+from query_sdk._requests import RequestPieces
+from query_sdk._snippets import plain_snippet
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
@@ -368,7 +370,11 @@ class SupportSearch:
             null_checks=info.capabilities.nullable_fields,
         )
         level = self._level(consistency)
-        vectors = self._embedder.embed(list(texts))
+        # A request longer than the model's input is searched in pieces and fused per record (_requests.py).
+        pieces = RequestPieces.of(
+            texts, max_tokens=self._embedder.max_input_tokens, count_tokens=self._embedder.count_tokens
+        )
+        vectors = self._embedder.embed(pieces.texts, token_counts=pieces.tokens)
         grouped = info.record_id_declared
         request: dict[str, Any] = dict(
             data=vectors,
@@ -386,10 +392,10 @@ class SupportSearch:
         dense = self._run(**request)
         if info.capabilities.narrow_filter_misses:
             dense = self._widen_short(request, dense)
-        lexical: list[list[dict[str, Any]]] = [[] for _ in texts]
+        lexical: list[list[dict[str, Any]]] = [[] for _ in vectors]
         if self.hybrid and info.sparse_field:
             lexical = self._run(
-                data=list(texts),
+                data=pieces.texts,
                 anns_field=info.sparse_field,
                 limit=limit * 3,
                 filter=expression,
@@ -398,12 +404,14 @@ class SupportSearch:
                 search_params={"metric_type": "BM25"},
                 consistency_level=level,
             )
-        answers: list[list[_M]] = []
-        for vector, dense_hits, lexical_hits in zip(vectors, dense, lexical):
-            hits = self._score(vector, dense_hits, lexical_hits)
-            ranked = best_per_record(hits, record_key=RECORD_ID_FIELD)
-            answers.append([self._match(kind, hit, stream) for hit in ranked if hit.score >= threshold][:limit])
-        return answers
+        per_piece = [
+            best_per_record(self._score(vector, dense_hits, lexical_hits), record_key=RECORD_ID_FIELD)
+            for vector, dense_hits, lexical_hits in zip(vectors, dense, lexical)
+        ]
+        return [
+            [self._match(kind, hit, stream) for hit in ranked if hit.score >= threshold][:limit]
+            for ranked in pieces.fuse(per_piece, record_key=RECORD_ID_FIELD)
+        ]
 
     def _widen_short(self, request: dict[str, Any], results: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
         """Search again, with a wide HNSW ``ef``, the queries that came back with fewer hits than asked.
@@ -455,7 +463,7 @@ class SupportSearch:
         meta = entity.pop("$meta", None)
         if isinstance(meta, dict):
             entity.update(meta)
-        snippet = str(entity.pop(self._info.text_field, "") or "")
+        snippet = plain_snippet(str(entity.pop(self._info.text_field, "") or ""))
         raw_id = str(entity.get(RECORD_ID_FIELD, hit.pk))
         prefix = f"{entity.get(STREAM_FIELD, stream)}_"
         record = raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id

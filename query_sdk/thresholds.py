@@ -8,7 +8,7 @@ hand (the fake embedder's from the unit tests' data); OpenAI models were not mea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 __all__ = ["Calibration", "DEFAULT_THRESHOLDS", "calibrate", "default_threshold"]
@@ -32,25 +32,39 @@ def default_threshold(mode: str, model: str, *, hybrid: bool, kind: str) -> floa
 
 @dataclass(frozen=True)
 class Calibration:
-    """The threshold that maximised F1 on the given pairs, with its precision and recall."""
+    """A threshold fitted on scored pairs, with what it gives on them.
+
+    ``precision``, ``recall`` and ``f1`` are of the flag ``score >= threshold``; ``false_flag_rate``
+    is the share of the pairs labelled "not a duplicate" that it flags.
+    """
 
     threshold: float
     precision: float
     recall: float
     f1: float
     pairs: int
+    false_flag_rate: float = field(default=0.0, compare=False)
 
 
-def calibrate(scored: Iterable[tuple[float, bool]]) -> Calibration:
-    """Pick the threshold maximising F1 over ``(score, is_duplicate)`` pairs.
+def calibrate(scored: Iterable[tuple[float, bool]], *, min_recall: float | None = None) -> Calibration:
+    """Pick the threshold maximising F1 over ``(score, is_duplicate)`` pairs, or the strictest reaching a recall.
 
     Every distinct score is tried as a cut-off (flag when ``score >= threshold``); ties go to the
-    higher threshold, which flags fewer tickets.
+    higher threshold, which flags fewer tickets. With ``min_recall`` (e.g. 0.95), the highest
+    threshold that still flags that share of the duplicates is returned: the fewest false flags
+    for that recall.
+
+    For the duplicate flag, score each request by its top result (``find_duplicate_tickets(...,
+    threshold=-1.0)[0].score``) and label it by whether a true duplicate existed, for example from
+    tickets your agents merged (a duplicate) and tickets never merged (none); see the README.
     """
     pairs = sorted(((float(s), bool(d)) for s, d in scored), key=lambda p: p[0], reverse=True)
     positives = sum(1 for _, d in pairs if d)
+    negatives = len(pairs) - positives
     if not pairs or positives == 0:
         raise ValueError("calibrate needs at least one pair labelled as a duplicate")
+    if min_recall is not None and not 0.0 < min_recall <= 1.0:
+        raise ValueError("min_recall must be in (0, 1]")
     best = Calibration(threshold=pairs[0][0], precision=0.0, recall=0.0, f1=0.0, pairs=len(pairs))
     true_pos = 0
     for index, (score, duplicate) in enumerate(pairs):
@@ -60,6 +74,17 @@ def calibrate(scored: Iterable[tuple[float, bool]]) -> Calibration:
         precision = true_pos / (index + 1)
         recall = true_pos / positives
         f1 = 0.0 if true_pos == 0 else 2 * precision * recall / (precision + recall)
-        if f1 > best.f1:
-            best = Calibration(round(score, 6), precision, recall, f1, len(pairs))
+        false_flags = (index + 1 - true_pos) / negatives if negatives else 0.0
+        candidate = Calibration(_at_or_below(score), precision, recall, f1, len(pairs), false_flags)
+        if min_recall is not None:
+            if recall >= min_recall:
+                return candidate
+        elif f1 > best.f1:
+            best = candidate
     return best
+
+
+def _at_or_below(score: float) -> float:
+    """``score`` rounded to 6 decimals, never above it: the threshold must still flag the pair it came from."""
+    rounded = round(score, 6)
+    return rounded if rounded <= score else rounded - 1e-6

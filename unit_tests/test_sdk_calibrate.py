@@ -41,3 +41,29 @@ def test_default_thresholds_fall_back_for_unmeasured_models():
     assert default_threshold("fake", "hashed-bag-of-words", hybrid=True, kind="article") == 0.20
     unmeasured = default_threshold("openai", "text-embedding-3-small", hybrid=False, kind="duplicate")
     assert unmeasured == FALLBACK_THRESHOLDS[0]
+
+
+def test_min_recall_picks_the_strictest_threshold_that_reaches_it():
+    # 4 duplicates; recall 0.75 is first reached at 0.6 (0.9, 0.8, 0.6 flagged), with 1 of 4 non-duplicates flagged.
+    pairs = [(0.9, True), (0.8, True), (0.7, False), (0.6, True), (0.5, True), (0.4, False), (0.3, False), (0.2, False)]
+    result = calibrate(pairs, min_recall=0.75)
+    assert (result.threshold, result.recall, result.false_flag_rate) == (0.6, 0.75, 0.25)
+    assert calibrate(pairs, min_recall=1.0).threshold == 0.5
+
+
+def test_the_false_flag_rate_is_reported():
+    result = calibrate([(0.9, True), (0.8, False), (0.7, True), (0.1, False)])
+    assert (result.threshold, result.false_flag_rate) == (0.7, 0.5)
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.5, -0.1])
+def test_min_recall_outside_zero_to_one_is_refused(bad):
+    with pytest.raises(ValueError):
+        calibrate([(0.9, True)], min_recall=bad)
+
+
+def test_the_rounded_threshold_still_flags_the_pair_it_came_from():
+    scored = [(0.6229286, True), (0.9, True), (0.1, False)]
+    result = calibrate(scored, min_recall=1.0)
+    assert result.threshold <= 0.6229286
+    assert sum(score >= result.threshold for score, duplicate in scored if duplicate) == 2

@@ -91,3 +91,18 @@ def test_labels_read_from_any_stored_form(stored, labels):
 def test_only_a_true_flag_is_a_draft(stored, draft):
     assert _article(draft=stored).draft is draft
     assert _article().draft is False
+
+
+@pytest.mark.parametrize(
+    ("chunk", "snippet"),
+    [
+        ("subject: Card declined\ndescription: My card was declined", "Card declined\nMy card was declined"),
+        ("custom_fields.*.value: True, chat_widget", "True, chat_widget"),
+        ("declined at the shop.\nNote: it happened twice", "declined at the shop.\nNote: it happened twice"),
+        ("description: the time was 10:30: late", "the time was 10:30: late"),
+    ],
+)
+def test_snippets_leave_out_the_field_prefixes(chunk, snippet):
+    from query_sdk._snippets import plain_snippet
+
+    assert plain_snippet(chunk) == snippet
