@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import sys
 import time
@@ -28,7 +27,8 @@ from pydantic import ValidationError
 
 from destination_milvus_support.config import ConnectorConfig, FromFieldEmbedding
 from destination_milvus_support.embedding import build_embedder, embedding_spec
-from destination_milvus_support.errors import ConnectorConfigError, ConnectorSystemError, to_traced_exception
+from destination_milvus_support.errors import ConnectorConfigError, to_traced_exception
+from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
 from destination_milvus_support.processor import DocumentProcessor
 from destination_milvus_support.schema import CollectionLayout, declared_metadata_types, sparse_field_for
@@ -177,8 +177,7 @@ class DestinationMilvusSupport(Destination):
             raise ConnectorConfigError(
                 f"The catalog file {args.catalog} is not a configured Airbyte catalog."
             ) from None
-        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-        yield from self.write(config, catalog, _parse_input(stdin))
+        yield from self.write(config, catalog, _parse_input(input_lines(sys.stdin)))
 
 
 def _indexer(config: ConnectorConfig, *, timeout: float) -> MilvusIndexer:
@@ -217,19 +216,29 @@ def _read_json(path: str, *, what: str) -> Any:
         raise ConnectorConfigError(f"The {what} file {path} is not valid JSON.") from None
 
 
-def _parse_input(lines: Iterable[str]) -> Iterator[AirbyteMessage]:
-    """Parse stdin; a malformed line stops the sync (skipping it could lose a record)."""
+def _parse_input(lines: Iterable[bytes]) -> Iterator[AirbyteMessage]:
+    """Parse raw stdin lines; a malformed line stops the sync (skipping it could lose a record).
+
+    The source sent it, so it is a config error naming the line number and the problem, never its content.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield AirbyteMessageSerializer.load(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            raise ConnectorSystemError(f"Input line {number} is not valid JSON; the sync stopped there.") from None
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise _bad_line(number, line_problem(line, error)) from None
+        try:
+            yield AirbyteMessageSerializer.load(data)
         except Exception:
-            raise ConnectorSystemError(
-                f"Input line {number} is not a valid Airbyte message; the sync stopped there."
-            ) from None
+            raise _bad_line(number, "is not a valid Airbyte message") from None
+
+
+def _bad_line(number: int, problem: str) -> ConnectorConfigError:
+    return ConnectorConfigError(
+        f"Input line {number} {problem}; the sync stopped there.",
+        guidance="The source sent a malformed message: fix or update the source connector, then retry.",
+    )
 
 
 def _emit(message: AirbyteMessage) -> None:
