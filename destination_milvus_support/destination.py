@@ -31,8 +31,14 @@ from destination_milvus_support.errors import ConnectorConfigError, to_traced_ex
 from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
 from destination_milvus_support.processor import DocumentProcessor
-from destination_milvus_support.schema import CollectionLayout, declared_metadata_types, sparse_field_for
+from destination_milvus_support.schema import (
+    RECORD_HASH_FIELD,
+    CollectionLayout,
+    declared_metadata_types,
+    sparse_field_for,
+)
 from destination_milvus_support.spec import connector_specification
+from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
 from query_sdk.embedders.openai import count_cl100k_tokens
@@ -102,11 +108,12 @@ class DestinationMilvusSupport(Destination):
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
-            reserved = {contract.pk_field, contract.text_field, contract.vector_field, contract.sparse_field or ""}
+            reserved = reserved_field_names(contract, record_hash_field=RECORD_HASH_FIELD)
             processing = parsed.processing
             mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
+            check_metadata_fields(processing.metadata_fields, mappings, reserved)
             metadata_types = (
-                declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, reserved)
+                declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, set(reserved))
                 if indexer.capabilities.nullable_fields
                 else {}
             )
@@ -127,6 +134,7 @@ class DestinationMilvusSupport(Destination):
                 configured_catalog,
                 embedder.token_counter() if embedder else count_cl100k_tokens,
                 from_field=parsed.embedding if isinstance(parsed.embedding, FromFieldEmbedding) else None,
+                reserved=reserved,
             )
             yield from Writer(configured_catalog, processor, embedder, indexer).write(input_messages)
         finally:
