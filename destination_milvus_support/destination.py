@@ -43,6 +43,7 @@ from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
+from query_sdk.milvus import quiet_milvus_logging
 
 __all__ = ["DestinationMilvusSupport"]
 
@@ -145,6 +146,7 @@ class DestinationMilvusSupport(Destination):
     def run(self, args: list[str]) -> None:
         """Entry point: print each message as a JSON line; on failure print one clean trace and exit 1."""
         parsed = self.parse_args(args)
+        quiet_milvus_logging()  # every failure is reported below, translated, as one TRACE
         try:
             for message in self._messages(parsed.command, parsed):
                 _emit(message)
@@ -237,9 +239,14 @@ def _parse_input(lines: Iterable[bytes]) -> Iterator[AirbyteMessage]:
         except orjson.JSONDecodeError as error:
             raise _bad_line(number, line_problem(line, error)) from None
         try:
-            yield AirbyteMessageSerializer.load(data)
+            message = AirbyteMessageSerializer.load(data)
         except Exception:
             raise _bad_line(number, "is not a valid Airbyte message") from None
+        if (message.type == Type.RECORD and message.record is None) or (
+            message.type == Type.STATE and message.state is None
+        ):
+            raise _bad_line(number, f"is a {message.type.value} message without its body")
+        yield message
 
 
 def _bad_line(number: int, problem: str) -> ConnectorConfigError:

@@ -29,6 +29,8 @@ __all__ = [
 #: ``_ab_record_id`` is a VARCHAR(4096) (schema.py); Milvus counts its length in bytes.
 RECORD_ID_MAX_BYTES = 4096
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Floats at or beyond 2**53 are not exact integers.
+_EXACT_FLOAT = float(2**53)
 #: VARCHAR fields hold at most this many bytes (schema.py's VARCHAR_MAX).
 _VARCHAR_MAX = 65535
 #: The name Milvus gives the dynamic field.
@@ -95,7 +97,8 @@ def fit_record_id(rid: str) -> str:
 def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -> Any:
     """Fit a metadata value to its declared Milvus field type, or raise a ``RecordError`` naming the field.
 
-    INT64 takes integers (and integral floats) within the signed 64-bit range; DOUBLE takes finite
+    INT64 takes integers within the signed 64-bit range (and integral floats below 2**53, the
+    ones that are exact); DOUBLE takes finite
     numbers (and numeric strings); BOOL only booleans; VARCHAR anything, JSON-encoded when not a
     string, cut to 65,535 bytes. ``None`` is stored as null.
     """
@@ -105,6 +108,9 @@ def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -
         if kind == DataType.INT64:
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
+            if isinstance(value, float) and abs(value) >= _EXACT_FLOAT:
+                # A JSON parser reads integers beyond 64 bits as floats: the value was rounded.
+                raise _out_of_range(stream, field, kind)
             number = int(value)
             if not _INT64_MIN <= number <= _INT64_MAX:
                 raise _out_of_range(stream, field, kind)

@@ -151,3 +151,9 @@ def test_a_record_id_over_4096_bytes_is_kept_as_a_stable_digest():
     assert fit_record_id("tickets_" + "é" * 2100) != "tickets_" + "é" * 2100  # 2,108 characters, 4,208 bytes
     assert fit_record_id("tickets_42") == "tickets_42"
     assert fit_record_id("tickets_" + "k" * 4088) == "tickets_" + "k" * 4088  # exactly 4,096 bytes
+
+
+def test_an_integer_beyond_64_bits_read_as_a_rounded_float_is_refused():
+    rounded = float(-(2**63) - 1)  # what a JSON parser makes of -(2**63) - 1: exactly -(2**63)
+    with pytest.raises(RecordError, match="INT64"):
+        fit_declared_value(rounded, DataType.INT64, stream="s", field="f")
