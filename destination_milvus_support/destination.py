@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import sys
@@ -30,16 +29,23 @@ from pydantic import ValidationError
 
 from destination_milvus_support.config import ConnectorConfig, FromFieldEmbedding
 from destination_milvus_support.embedding import build_embedder, embedding_spec
-from destination_milvus_support.errors import ConnectorConfigError, ConnectorSystemError, to_traced_exception
+from destination_milvus_support.errors import ConnectorConfigError, to_traced_exception
+from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
 from destination_milvus_support.processor import DocumentProcessor
-from destination_milvus_support.schema import CollectionLayout, declared_metadata_types, sparse_field_for
+from destination_milvus_support.schema import (
+    RECORD_HASH_FIELD,
+    CollectionLayout,
+    declared_metadata_types,
+    sparse_field_for,
+)
 from destination_milvus_support.spec import connector_specification
+from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
-from query_sdk.milvus import is_local_path
+from query_sdk.milvus import is_local_path, quiet_milvus_logging
 
 __all__ = ["DestinationMilvusSupport"]
 
@@ -113,11 +119,12 @@ class DestinationMilvusSupport(Destination):
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
-            reserved = {contract.pk_field, contract.text_field, contract.vector_field, contract.sparse_field or ""}
+            reserved = reserved_field_names(contract, record_hash_field=RECORD_HASH_FIELD)
             processing = parsed.processing
             mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
+            check_metadata_fields(processing.metadata_fields, mappings, reserved)
             metadata_types = (
-                declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, reserved)
+                declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, set(reserved))
                 if indexer.capabilities.nullable_fields
                 else {}
             )
@@ -138,6 +145,7 @@ class DestinationMilvusSupport(Destination):
                 configured_catalog,
                 embedder.token_counter() if embedder else count_cl100k_tokens,
                 from_field=parsed.embedding if isinstance(parsed.embedding, FromFieldEmbedding) else None,
+                reserved=reserved,
             )
             yield from Writer(configured_catalog, processor, embedder, indexer).write(input_messages)
         finally:
@@ -148,6 +156,7 @@ class DestinationMilvusSupport(Destination):
     def run(self, args: list[str]) -> None:
         """Entry point: print each message as a JSON line; on failure print one clean trace and exit 1."""
         parsed = self.parse_args(args)
+        quiet_milvus_logging()  # every failure is reported below, translated, as one TRACE
         try:
             for message in self._messages(parsed.command, parsed):
                 _emit(message)
@@ -188,8 +197,7 @@ class DestinationMilvusSupport(Destination):
             raise ConnectorConfigError(
                 f"The catalog file {args.catalog} is not a configured Airbyte catalog."
             ) from None
-        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-        yield from self.write(config, catalog, _parse_input(stdin))
+        yield from self.write(config, catalog, _parse_input(input_lines(sys.stdin)))
 
 
 def _indexer(config: ConnectorConfig, *, timeout: float) -> MilvusIndexer:
@@ -248,19 +256,34 @@ def _read_json(path: str, *, what: str) -> Any:
         raise ConnectorConfigError(f"The {what} file {path} is not valid JSON.") from None
 
 
-def _parse_input(lines: Iterable[str]) -> Iterator[AirbyteMessage]:
-    """Parse stdin; a malformed line stops the sync (skipping it could lose a record)."""
+def _parse_input(lines: Iterable[bytes]) -> Iterator[AirbyteMessage]:
+    """Parse raw stdin lines; a malformed line stops the sync (skipping it could lose a record).
+
+    The source sent it, so it is a config error naming the line number and the problem, never its content.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield AirbyteMessageSerializer.load(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            raise ConnectorSystemError(f"Input line {number} is not valid JSON; the sync stopped there.") from None
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise _bad_line(number, line_problem(line, error)) from None
+        try:
+            message = AirbyteMessageSerializer.load(data)
         except Exception:
-            raise ConnectorSystemError(
-                f"Input line {number} is not a valid Airbyte message; the sync stopped there."
-            ) from None
+            raise _bad_line(number, "is not a valid Airbyte message") from None
+        if (message.type == Type.RECORD and message.record is None) or (
+            message.type == Type.STATE and message.state is None
+        ):
+            raise _bad_line(number, f"is a {message.type.value} message without its body")
+        yield message
+
+
+def _bad_line(number: int, problem: str) -> ConnectorConfigError:
+    return ConnectorConfigError(
+        f"Input line {number} {problem}; the sync stopped there.",
+        guidance="The source sent a malformed message: fix or update the source connector, then retry.",
+    )
 
 
 def _emit(message: AirbyteMessage) -> None:

@@ -12,8 +12,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
-from destination_milvus_support.errors import ConnectorConfigError, RecordError
-from destination_milvus_support.schema import RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
+from destination_milvus_support.errors import ConnectorConfigError
+from destination_milvus_support.schema import RECORD_HASH_FIELD, CollectionLayout
+from destination_milvus_support.validation import fit_declared_value
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
 from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
@@ -328,7 +329,7 @@ class MilvusIndexer:
                 continue
             kind = target.declared.get(name)
             if kind is not None:
-                shaped[name] = _coerce(value, kind, stream=row.stream, field=name)
+                shaped[name] = fit_declared_value(value, kind, stream=row.stream, field=name)
             elif target.dynamic:
                 shaped[name] = value
             elif name not in self._warned_dropped:
@@ -345,33 +346,3 @@ def _is_plain(value: str) -> bool:
     except UnsafeFilterValueError:
         return False
     return True
-
-
-def _coerce(value: Any, kind: DataType, *, stream: str, field: str) -> Any:
-    """Fit a metadata value to its declared Milvus type, or raise a RecordError naming the field."""
-    if value is None:
-        return None
-    try:
-        if kind == DataType.INT64:
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if kind == DataType.DOUBLE:
-            return float(value)
-        if kind == DataType.BOOL:
-            if isinstance(value, bool):
-                return value
-            raise ValueError
-        if kind == DataType.VARCHAR:
-            text = value if isinstance(value, str) else json.dumps(value, default=str)
-            encoded = text.encode("utf-8")
-            if len(encoded) > VARCHAR_MAX:
-                log.warning("Field %r of stream %r is over %d bytes; stored cut to fit.", field, stream, VARCHAR_MAX)
-                text = encoded[:VARCHAR_MAX].decode("utf-8", errors="ignore")
-            return text
-    except (TypeError, ValueError):
-        raise RecordError(
-            f"A record of stream {stream!r} has a value in field {field!r} that is not a valid {kind.name}.",
-            guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
-        ) from None
-    return value

@@ -21,6 +21,7 @@ from destination_milvus_support.config import (
 )
 from destination_milvus_support.errors import RecordError
 from destination_milvus_support.text import html_to_text, render_value
+from destination_milvus_support.validation import check_metadata_names, fit_record_id
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
 
 __all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "html_to_text", "render_text"]
@@ -77,8 +78,10 @@ class DocumentProcessor:
         token_counter: Callable[[str], int],
         *,
         from_field: FromFieldEmbedding | None = None,
+        reserved: frozenset[str] = frozenset(),
     ) -> None:
         self._config = config
+        self._reserved = reserved
         self._count = token_counter
         self._from_field = from_field
         self._splitter = _make_splitter(config, token_counter)
@@ -98,6 +101,7 @@ class DocumentProcessor:
         text = self._text(stream, data)
         vector = self._vector(stream, data) if self._from_field else None
         metadata = self._metadata(data)
+        check_metadata_names(stream, metadata, self._reserved)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
         # Dedup keeps one version per record; append and overwrite keep every version whole, so a
@@ -130,7 +134,7 @@ class DocumentProcessor:
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
         if not key_paths:
-            return record_id(stream, [_digest(data)])
+            return record_id(stream, [_digest(data)])  # short: no need to fit
         values = []
         for path in key_paths:
             value: Any = data
@@ -142,7 +146,7 @@ class DocumentProcessor:
                     guidance="Check the stream's primary key in the connection settings.",
                 )
             values.append(value)
-        return record_id(stream, values)
+        return fit_record_id(record_id(stream, values))
 
     def _extract(self, data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
         if not paths:  # "all fields": but not the platform's bookkeeping (PyAirbyte's _airbyte_raw_id, CDC columns)

@@ -70,7 +70,7 @@ def test_malformed_input_line_is_named_by_number(lite_uri, collection_name, tmp_
     assert out.unparsed == []
     [error] = out.errors
     assert "line 3" in error.message
-    assert error.failure_type == FailureType.system_error
+    assert error.failure_type == FailureType.config_error  # the source's fault, not ours
     with MilvusReader(lite_uri, collection_name) as reader:
         assert reader.count() == 0  # nothing past the bad line, and no STATE was acknowledged
     assert out.states == []

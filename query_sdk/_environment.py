@@ -1,32 +1,35 @@
-"""Process settings that must be in place before grpc and pymilvus are first imported."""
+"""Importing pymilvus without letting it read or change the importing app's environment.
+
+pymilvus, when first imported, loads a ``.env`` file into ``os.environ`` (python-dotenv's
+``load_dotenv()``) and parses ``MILVUS_URI``, raising on a Milvus Lite path. query_sdk passes URIs
+explicitly, so it imports pymilvus once here, first, with ``MILVUS_URI`` blanked, and then puts
+``os.environ`` back exactly as it was: the blank is undone, and no variable from a ``.env`` file is
+left behind. Nothing else about the process (logging, gRPC settings) is changed; an app that wants
+quiet Milvus logs calls ``query_sdk.quiet_milvus_logging()``.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 
 __all__: list[str] = []
 
-# gRPC's C core prints keepalive chatter with Milvus Lite's in-process server to stderr; real
-# failures reach callers as exceptions. It reads this once, when grpc is first imported.
-os.environ.setdefault("GRPC_VERBOSITY", "NONE")
-
 
 def _import_pymilvus() -> None:
-    """Import pymilvus with ``MILVUS_URI`` blanked.
-
-    pymilvus parses ``MILVUS_URI`` (also from a ``.env`` file) when imported and raises on a
-    Milvus Lite path; query_sdk passes URIs explicitly, so an app's own ``MILVUS_URI`` must not
-    break the import.
-    """
-    saved = os.environ.get("MILVUS_URI")
+    """Import pymilvus with ``MILVUS_URI`` blanked, then restore ``os.environ`` to what it was."""
+    if "pymilvus" in sys.modules:
+        return
+    saved = dict(os.environ)
     os.environ["MILVUS_URI"] = ""
     try:
         import pymilvus  # noqa: F401
     finally:
-        if saved is None:
-            os.environ.pop("MILVUS_URI", None)
-        else:
-            os.environ["MILVUS_URI"] = saved
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
 
 
 _import_pymilvus()

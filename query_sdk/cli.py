@@ -10,6 +10,7 @@ from typing import Sequence
 
 from query_sdk.errors import SupportSearchError
 from query_sdk.filters import FilterValue
+from query_sdk.milvus import quiet_milvus_logging
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 
@@ -101,6 +102,7 @@ def format_table(matches: Sequence[Match], *, command: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; a ``SupportSearchError`` prints one line to stderr and returns exit code 2."""
     args = _parser().parse_args(argv)
+    quiet_milvus_logging()  # errors are printed as one translated line, without pymilvus' tracebacks
     try:
         matches = _search(args)
     except SupportSearchError as error:

@@ -12,7 +12,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pymilvus import MilvusClient
-from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
+from pymilvus.exceptions import (
+    ConnectionConfigException,
+    DataNotMatchException,
+    DataTypeNotMatchException,
+    FieldsTypeException,
+    FieldTypeException,
+    MilvusException,
+    MilvusUnavailableException,
+    ParamError,
+    PrimaryKeyException,
+)
 
 from query_sdk.errors import (
     CollectionNotFoundError,
@@ -22,15 +32,16 @@ from query_sdk.errors import (
     TransientError,
 )
 
-__all__ = ["SERVER_SCHEMES", "ServerCapabilities", "connect_client", "is_local_path", "translate_milvus_error"]
-
-# pymilvus logs every failed RPC with a traceback at ERROR; we translate and report errors ourselves.
-logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
-# Milvus Lite serves pymilvus over an in-process gRPC server that logs unimplemented optional calls.
-logging.getLogger("grpc").setLevel(logging.CRITICAL)
-# Milvus Lite logs a failed open (a folder another process holds) with a traceback; the translated
-# error already says what to fix.
-logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)
+__all__ = [
+    "MILVUS_ERROR_TABLE",
+    "SERVER_SCHEMES",
+    "MilvusErrorRow",
+    "ServerCapabilities",
+    "connect_client",
+    "is_local_path",
+    "quiet_milvus_logging",
+    "translate_milvus_error",
+]
 
 #: URI schemes pymilvus 3 connects with (its ConnectionManager); anything else with a scheme is
 #: refused, not taken for a folder. ``grpc://`` is not one of them: Milvus' gRPC port takes ``tcp://``.
@@ -41,10 +52,19 @@ _URI_GUIDANCE = (
     "Use a server URI such as http://host:19530, https://... or tcp://host:19530 (indexing.host in the "
     "connector), or a local path ending in .db for Milvus Lite (./support.db)."
 )
-#: Milvus status codes (milvus-io/milvus pkg/util/merr) that this package tells apart.
-_COLLECTION_NOT_FOUND = 100
-_AUTH_CODES = {1800, 1801, 1802, 1803, 1804, 1805, 1806, 1807, 1808, 1809, 1810, 65535}
-_UNAVAILABLE_CODES = {2, 3, 4}  # connect failed, unavailable / not ready, timeout
+_LOGGERS = ("pymilvus", "grpc", "milvus_lite")
+
+
+def quiet_milvus_logging(level: int = logging.CRITICAL) -> None:
+    """Silence the pymilvus, grpc and milvus_lite loggers (an app's choice; importing query_sdk does not).
+
+    pymilvus logs every failed RPC with a traceback at ERROR, Milvus Lite's in-process gRPC server
+    logs unimplemented optional calls, and Milvus Lite logs a failed open with a traceback. Callers
+    that translate errors themselves (``translate_milvus_error``) and report them plainly, as the
+    connector does at startup, call this once. It sets those three loggers' levels and nothing else.
+    """
+    for name in _LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def is_local_path(uri: str) -> bool:
@@ -94,28 +114,147 @@ def is_local_path(uri: str) -> bool:
     return False
 
 
+# -- Milvus error codes ----------------------------------------------------------------------------
+# The codes are Milvus' own (milvus-io/milvus, pkg/util/merr/errors.go: the ``code`` of a Status),
+# plus pymilvus' CONNECT_FAILED (2, pymilvus/client/types.py). ``{where}`` is the URI or collection.
+# Unknown codes are transient: Airbyte retries them, and a code that Milvus adds later is more often
+# a server state than a wrong config. docs/destination-milvus-support.md ("Errors") shows this table.
+
+_CREDENTIALS = (
+    "Check the token, or the username and password (the connector's indexing.auth), and the user's privileges."
+)
+
+
+@dataclass(frozen=True)
+class MilvusErrorRow:
+    """One row of the table: which Milvus codes mean what, for the user."""
+
+    codes: frozenset[int]
+    family: type[SupportSearchError]
+    message: str
+    guidance: str
+
+
+def _row(codes: set[int], family: type[SupportSearchError], message: str, guidance: str) -> MilvusErrorRow:
+    return MilvusErrorRow(frozenset(codes), family, message, guidance)
+
+
+MILVUS_ERROR_TABLE: tuple[MilvusErrorRow, ...] = (
+    # 1 ErrServiceNotReady, 2 ErrServiceUnavailable (pymilvus: CONNECT_FAILED), 4 request limit
+    # exceeded, 8 ErrServiceRateLimit, 12 resource insufficient, 1807 ErrHTTPRateLimit
+    _row(
+        {1, 2, 4, 8, 12, 1807},
+        TransientError,
+        "Milvus at {where} is unreachable, not ready or rate-limiting (code {code}).",
+        "Check the Milvus URI (indexing.host) and that the server is running; the sync can be retried.",
+    ),
+    # 3 memory limit exceeded, 7 disk limit exceeded, 9 quota exceeded, 11 time tick long delay
+    _row(
+        {3, 7, 9, 11},
+        TransientError,
+        "Milvus at {where} refused the request: out of memory, disk or quota (code {code}).",
+        "Free capacity on the Milvus server or raise its quota, then retry.",
+    ),
+    # 103 collection not fully loaded, 106 collection on recovering, 202 partition not fully loaded,
+    # 401 replica not available, 503 channel not available, 1002 unexpected EOF, 10000 canceled,
+    # 10001 timeout
+    _row(
+        {103, 106, 202, 401, 503, 1002, 10000, 10001},
+        TransientError,
+        "Milvus at {where} is busy loading or recovering, or the call timed out (code {code}).",
+        "Retry once the server has finished loading.",
+    ),
+    # 65535 errUnexpected: Milvus' catch-all for an error it did not classify
+    _row(
+        {65535},
+        TransientError,
+        "Milvus at {where} reported an unexpected error (code {code}).",
+        "This is often a passing server state: retry, and check the Milvus server logs if it repeats.",
+    ),
+    # 100 ErrCollectionNotFound, 1600 ErrAliasNotFound
+    _row({100, 1600}, CollectionNotFoundError, "Collection not found at {where} (code {code}).", ""),
+    # 800 ErrDatabaseNotFound, 802 ErrDatabaseInvalidName
+    _row(
+        {800, 802},
+        ConfigurationError,
+        "Milvus at {where} has no such database (code {code}).",
+        "Check indexing.db: the database must exist (leave it empty for 'default').",
+    ),
+    # 1400 ErrPrivilegeNotAuthenticated, 1401 ErrPrivilegeNotPermitted, 1800 ErrNeedAuthenticate
+    _row(
+        {1400, 1401, 1800},
+        ConfigurationError,
+        "Milvus at {where} rejected the credentials (code {code}).",
+        _CREDENTIALS,
+    ),
+    # 102 too many collections, 801 too many databases
+    _row(
+        {102, 801},
+        ConfigurationError,
+        "Milvus at {where} has reached its limit of collections or databases (code {code}).",
+        "Drop unused collections, or write to an existing one (indexing.collection).",
+    ),
+    # 10 ErrServiceUnimplemented, 3000 ErrOperationNotSupported
+    _row(
+        {10, 3000},
+        ConfigurationError,
+        "Milvus at {where} does not support an operation the connector needs (code {code}).",
+        "Upgrade Milvus to 2.5 or later, or turn off indexing.hybrid_search.",
+    ),
+    # 105 illegal collection schema, 1700 ErrFieldNotFound, 1701 ErrFieldInvalidName
+    _row(
+        {105, 1700, 1701},
+        ConfigurationError,
+        "The collection at {where} does not have the fields the connector writes (code {code}).",
+        "Check indexing.text_field and indexing.vector_field, or write to a new collection.",
+    ),
+    # 1100 invalid parameter, 1101 missing parameter, 1102 parameter too large, 1804 invalid insert
+    # data, 1806 bad primary key: records are validated before any write, so these are our own bug
+    _row(
+        {1100, 1101, 1102, 1804, 1806},
+        InternalError,
+        "Milvus at {where} rejected a request the connector built (code {code}).",
+        "Please report it.",
+    ),
+)
+_BY_CODE = {code: row for row in MILVUS_ERROR_TABLE for code in row.codes}
+_UNKNOWN = MilvusErrorRow(
+    frozenset(),
+    TransientError,
+    "Milvus at {where} failed with code {code}.",
+    "Retry; check the Milvus server logs if it repeats.",
+)
+# pymilvus' own checks of a request before it is sent: they carry code 1, which is not a server code.
+_CLIENT_CHECKS = (
+    ParamError,
+    DataTypeNotMatchException,
+    DataNotMatchException,
+    PrimaryKeyException,
+    FieldTypeException,
+    FieldsTypeException,
+)
+
+
 def translate_milvus_error(error: MilvusException, *, where: str) -> SupportSearchError:
-    """Map a pymilvus exception to this package's families by its type and status code."""
-    code = getattr(error, "code", None)
+    """Map a pymilvus exception to this package's families: by type first, then by ``MILVUS_ERROR_TABLE``.
+
+    The message names where and the code, never the server's text (it may quote a request's values),
+    except for a failed local open, whose first line names the folder problem.
+    """
     if isinstance(error, ConnectionConfigException):
         return ConfigurationError(
             f"Milvus at {where} could not be opened ({_short(error)}).",
             guidance="Check the Milvus URI (the connector's indexing.host): a server URI "
             "(http://host:19530) or a local folder path that exists; Milvus Lite allows one process per folder.",
         )
-    if code == _COLLECTION_NOT_FOUND:
-        return CollectionNotFoundError(f"Collection not found at {where}.")
-    if code in _AUTH_CODES:
-        return ConfigurationError(
-            f"Milvus at {where} rejected the credentials (code {code}).",
-            guidance="Check the token, or the username and password (the connector's indexing.auth).",
+    if isinstance(error, _CLIENT_CHECKS):
+        return InternalError(
+            f"pymilvus refused a request the connector built for {where} ({type(error).__name__}).",
+            guidance="Please report it.",
         )
-    if isinstance(error, MilvusUnavailableException) or code in _UNAVAILABLE_CODES:
-        return TransientError(
-            f"Milvus at {where} is unreachable or not ready (code {code}).",
-            guidance="Check the Milvus URI (indexing.host) and that the server is running, then retry.",
-        )
-    return InternalError(f"Milvus at {where} failed: {_short(error)} (code {code}).")
+    code = getattr(error, "code", None)
+    row = _BY_CODE[2] if isinstance(error, MilvusUnavailableException) else _BY_CODE.get(code or -1, _UNKNOWN)
+    return row.family(row.message.format(where=where, code=code), guidance=row.guidance or None)
 
 
 def _short(error: MilvusException) -> str:

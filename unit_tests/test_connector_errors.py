@@ -1,9 +1,12 @@
 """The one mapping from errors to Airbyte failure types: by family, type and status, with plain messages."""
 
+import re
+
 import httpx
 import openai
 import pytest
 from airbyte_cdk.models import FailureType
+from pymilvus import DataType
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
 
 from destination_milvus_support.errors import (
@@ -13,6 +16,15 @@ from destination_milvus_support.errors import (
     RecordError,
     to_traced_exception,
 )
+from destination_milvus_support.schema import RECORD_HASH_FIELD
+from destination_milvus_support.validation import (
+    check_metadata_fields,
+    check_metadata_names,
+    fit_declared_value,
+    fit_record_id,
+    reserved_field_names,
+)
+from query_sdk.contract import CollectionContract, EmbeddingSpec
 
 
 def _openai(cls, status):
@@ -27,10 +39,13 @@ def _openai(cls, status):
         (RecordError("A record of stream 's' has no text."), FailureType.config_error),
         (ConnectorTransientError("Milvus is busy."), FailureType.transient_error),
         (ConnectorSystemError("Input line 3 is not valid JSON."), FailureType.system_error),
-        (MilvusException(code=1801, message="auth"), FailureType.config_error),
+        (MilvusException(code=1800, message="auth"), FailureType.config_error),
         (MilvusUnavailableException(code=2, message="down"), FailureType.transient_error),
         (ConnectionConfigException(message="Open local milvus failed"), FailureType.config_error),
-        (MilvusException(code=65534, message="odd"), FailureType.system_error),
+        (MilvusException(code=65535, message="unexpected"), FailureType.transient_error),
+        (MilvusException(code=65534, message="odd"), FailureType.transient_error),
+        (MilvusException(code=800, message="database not found"), FailureType.config_error),
+        (MilvusException(code=1100, message="invalid parameter"), FailureType.system_error),
         (_openai(openai.AuthenticationError, 401), FailureType.config_error),
         (_openai(openai.RateLimitError, 429), FailureType.transient_error),
         (_openai(openai.InternalServerError, 500), FailureType.transient_error),
@@ -51,3 +66,94 @@ def test_unexpected_errors_say_report_it_without_their_text():
     traced = to_traced_exception(ValueError("record body: CONFIDENTIAL"))
     assert "CONFIDENTIAL" not in traced.message
     assert "ValueError" in traced.message
+
+
+# -- validation before any write ---------------------------------------------------------------------
+
+RESERVED = reserved_field_names(
+    CollectionContract(embedding=EmbeddingSpec(mode="fake", model="fake", dimensions=4), sparse_field="text_sparse"),
+    record_hash_field=RECORD_HASH_FIELD,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (2**70, DataType.INT64),
+        (-(2**63) - 1, DataType.INT64),
+        (float("inf"), DataType.INT64),
+        (1.5, DataType.INT64),
+        (True, DataType.INT64),
+        ("CONFIDENTIAL", DataType.INT64),
+        ([1], DataType.INT64),
+        ({"a": 1}, DataType.INT64),
+        ("CONFIDENTIAL", DataType.DOUBLE),
+        (10**400, DataType.DOUBLE),
+        ("nan", DataType.DOUBLE),
+        (True, DataType.DOUBLE),
+        ([1.0], DataType.DOUBLE),
+        ("true", DataType.BOOL),
+        (1, DataType.BOOL),
+        ([True], DataType.BOOL),
+    ],
+    ids=lambda v: repr(v)[:20],
+)
+def test_a_value_that_does_not_fit_its_declared_field_is_a_record_error_naming_it(value, kind):
+    with pytest.raises(RecordError) as raised:
+        fit_declared_value(value, kind, stream="tickets", field="organization_id")
+    assert "'tickets'" in str(raised.value) and "'organization_id'" in str(raised.value)
+    assert "CONFIDENTIAL" not in str(raised.value)
+    assert to_traced_exception(raised.value).failure_type == FailureType.config_error
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "stored"),
+    [
+        (2**63 - 1, DataType.INT64, 2**63 - 1),
+        (-(2**63), DataType.INT64, -(2**63)),
+        (42.0, DataType.INT64, 42),
+        ("7", DataType.INT64, 7),
+        (1, DataType.DOUBLE, 1.0),
+        ("2.5", DataType.DOUBLE, 2.5),
+        (False, DataType.BOOL, False),
+        ({"a": [1]}, DataType.VARCHAR, '{"a":[1]}'),
+        ("é" * 40_000, DataType.VARCHAR, "é" * 32_767),
+        (None, DataType.INT64, None),
+    ],
+    ids=lambda v: repr(v)[:20],
+)
+def test_values_that_fit_are_stored(value, kind, stored):
+    assert fit_declared_value(value, kind, stream="s", field="f") == stored
+
+
+def test_every_field_the_schema_reserves_is_refused_as_metadata():
+    for name in ("pk", "_ab_stream", "_ab_record_id", "_ab_record_hash", "_ab_generation_id", "text", "vector"):
+        assert name in RESERVED
+    assert "text_sparse" in RESERVED
+    for name in sorted(RESERVED):
+        with pytest.raises(RecordError, match=re.escape(f"'{name}'")):
+            check_metadata_names("tickets", {"status": "open", name: 1}, RESERVED)
+        with pytest.raises(ConnectorConfigError, match=r"processing\.metadata_fields"):
+            check_metadata_fields([name], {}, RESERVED)
+    check_metadata_names("tickets", {"status": "open", "_ab_source_file_url": "x"}, RESERVED)  # other _ab_ pass
+
+
+def test_a_mapping_onto_a_reserved_name_is_refused_and_a_mapping_away_is_accepted():
+    with pytest.raises(ConnectorConfigError, match="'text_sparse'"):
+        check_metadata_fields(["kind"], {"kind": "text_sparse"}, RESERVED)
+    check_metadata_fields(["text_sparse"], {"text_sparse": "sparse_label"}, RESERVED)
+
+
+def test_a_record_id_over_4096_bytes_is_kept_as_a_stable_digest():
+    long_id = "tickets_" + "k" * 5000
+    fitted = fit_record_id(long_id)
+    assert fitted == fit_record_id(long_id) and fitted.startswith("sha256:") and len(fitted) < 100
+    assert fit_record_id("tickets_" + "é" * 2100) != "tickets_" + "é" * 2100  # 2,108 characters, 4,208 bytes
+    assert fit_record_id("tickets_42") == "tickets_42"
+    assert fit_record_id("tickets_" + "k" * 4088) == "tickets_" + "k" * 4088  # exactly 4,096 bytes
+
+
+def test_an_integer_beyond_64_bits_read_as_a_rounded_float_is_refused():
+    rounded = float(-(2**63) - 1)  # what a JSON parser makes of -(2**63) - 1: exactly -(2**63)
+    with pytest.raises(RecordError, match="INT64"):
+        fit_declared_value(rounded, DataType.INT64, stream="s", field="f")

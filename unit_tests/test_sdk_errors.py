@@ -1,5 +1,18 @@
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
+from pymilvus.exceptions import (
+    ConnectionConfigException,
+    DataTypeNotMatchException,
+    MilvusException,
+    MilvusUnavailableException,
+    ParamError,
+)
 
 import query_sdk
 from query_sdk import (
@@ -11,7 +24,7 @@ from query_sdk import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk.milvus import translate_milvus_error
+from query_sdk.milvus import MILVUS_ERROR_TABLE, translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,
@@ -44,18 +57,106 @@ def test_every_error_is_exported():
         assert kind.__name__ in query_sdk.__all__
 
 
-@pytest.mark.parametrize(
-    ("error", "expected"),
-    [
-        (MilvusException(code=100, message="collection not found[collection=x]"), CollectionNotFoundError),
-        (MilvusException(code=1800, message="auth failed"), ConfigurationError),
-        (MilvusUnavailableException(message="server unavailable"), TransientError),
-        (MilvusException(code=2, message="connect failed"), TransientError),
-        (ConnectionConfigException(message="Open local milvus failed"), ConfigurationError),
-        (MilvusException(code=1100, message="invalid expression"), InternalError),
-    ],
-)
+# One case per row of MILVUS_ERROR_TABLE (codes from milvus-io/milvus pkg/util/merr/errors.go), plus
+# the rules before and after the table.
+MILVUS_CASES = [
+    (MilvusException(code=1, message="service not ready"), TransientError),
+    (MilvusException(code=2, message="connect failed"), TransientError),
+    (MilvusException(code=8, message="rate limit exceeded"), TransientError),
+    (MilvusException(code=1807, message="request is rejected by limiter"), TransientError),
+    (MilvusException(code=3, message="memory limit exceeded"), TransientError),
+    (MilvusException(code=9, message="quota exceeded"), TransientError),
+    (MilvusException(code=106, message="collection on recovering"), TransientError),
+    (MilvusException(code=10001, message="timeout"), TransientError),
+    (MilvusException(code=65535, message="unexpected error"), TransientError),
+    (MilvusException(code=100, message="collection not found[collection=x]"), CollectionNotFoundError),
+    (MilvusException(code=1600, message="alias not found"), CollectionNotFoundError),
+    (MilvusException(code=800, message="database not found[database=x]"), ConfigurationError),
+    (MilvusException(code=1400, message="not authenticated"), ConfigurationError),
+    (MilvusException(code=1401, message="privilege not permitted"), ConfigurationError),
+    (MilvusException(code=1800, message="user hasn't authenticated"), ConfigurationError),
+    (MilvusException(code=102, message="exceeded the limit number of collections"), ConfigurationError),
+    (MilvusException(code=3000, message="unsupported operation"), ConfigurationError),
+    (MilvusException(code=1700, message="field not found"), ConfigurationError),
+    (MilvusException(code=1100, message="invalid parameter"), InternalError),
+    (MilvusException(code=1806, message="check the primary key"), InternalError),
+    (MilvusException(code=4242, message="a code added after this table"), TransientError),
+    (MilvusUnavailableException(message="server unavailable"), TransientError),
+    (ConnectionConfigException(message="Open local milvus failed"), ConfigurationError),
+    (ParamError(message="invalid input"), InternalError),
+    (DataTypeNotMatchException(message="wrong type"), InternalError),
+]
+
+
+@pytest.mark.parametrize(("error", "expected"), MILVUS_CASES, ids=lambda v: str(getattr(v, "code", "")) or None)
 def test_milvus_errors_are_translated_by_type_and_code(error, expected):
     translated = translate_milvus_error(error, where="http://h:19530")
     assert type(translated) is expected
     assert "\n" not in str(translated)
+    assert "http://h:19530" in str(translated)
+
+
+def test_every_row_of_the_table_has_a_test_case():
+    tested = {getattr(error, "code", None) for error, _ in MILVUS_CASES}
+    for row in MILVUS_ERROR_TABLE:
+        assert row.codes & tested, f"no case for the row {sorted(row.codes)}"
+        for case, expected in MILVUS_CASES:
+            if getattr(case, "code", None) in row.codes and type(case) is MilvusException:
+                assert issubclass(expected, row.family)
+
+
+def test_65535_is_not_a_credentials_error():
+    translated = translate_milvus_error(MilvusException(code=65535, message="x"), where="h")
+    assert isinstance(translated, TransientError)
+    assert "credentials" not in str(translated)
+
+
+def test_the_server_text_is_never_quoted():
+    error = MilvusException(code=1100, message="invalid value CONFIDENTIAL-4242 for field")
+    assert "CONFIDENTIAL" not in str(translate_milvus_error(error, where="h"))
+
+
+def test_codes_appear_in_one_row_only():
+    codes = [code for row in MILVUS_ERROR_TABLE for code in row.codes]
+    assert len(codes) == len(set(codes))
+
+
+# -- importing query_sdk changes nothing global -----------------------------------------------------
+
+_IMPORT_PROBE = """
+import importlib, json, logging, os, sys
+before = dict(os.environ)
+module = importlib.import_module(sys.argv[1])
+levels = {n: logging.getLogger(n).level for n in ("pymilvus", "grpc", "milvus_lite")}
+same_environ = dict(os.environ) == before
+quiet = None
+if sys.argv[1] == "query_sdk":
+    module.quiet_milvus_logging()
+    quiet = {n: logging.getLogger(n).level for n in levels}
+print(json.dumps([levels, same_environ, quiet, os.environ.get("MILVUS_URI")]))
+"""
+
+
+def _probe(module: str, folder: Path, milvus_uri: str | None) -> list:
+    env = {k: v for k, v in os.environ.items() if k not in ("MILVUS_URI", "GRPC_VERBOSITY")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if milvus_uri:
+        env["MILVUS_URI"] = milvus_uri
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE, module], cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("milvus_uri", [None, "./some/lite.db"], ids=["no_milvus_uri", "lite_path_milvus_uri"])
+def test_importing_query_sdk_leaves_logging_and_environment_alone(tmp_path, milvus_uri):
+    (tmp_path / ".env").write_text("FROM_DOTENV=1\n")  # pymilvus loads a .env file into os.environ
+    plain_levels = _probe("pymilvus", tmp_path, None)[0]  # what importing pymilvus itself sets
+    levels, same_environ, quiet, uri = _probe("query_sdk", tmp_path, milvus_uri)
+
+    assert levels == plain_levels  # query_sdk's import forces no logger to another level
+    assert logging.CRITICAL not in levels.values()
+    assert same_environ  # no GRPC_VERBOSITY, no FROM_DOTENV, MILVUS_URI as it was
+    assert uri == milvus_uri
+    assert set(quiet.values()) == {logging.CRITICAL}  # the one documented call does it

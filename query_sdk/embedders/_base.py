@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
 
 from query_sdk.contract import EmbeddingSpec
-from query_sdk.errors import ConfigurationError
+from query_sdk.errors import ConfigurationError, TransientError
 
 __all__ = ["Embedder"]
 
@@ -119,9 +119,11 @@ class Embedder(abc.ABC):
         vectors = self.embed_request(batch, tokens)
         expected = self.dimensions
         if len(vectors) != len(batch):
-            raise ConfigurationError(
+            # A malformed answer to a well-formed request: no config change cures it, a retry often does.
+            raise TransientError(
                 f"The embedding service returned {len(vectors)} vectors for {len(batch)} texts.",
-                guidance="Check that embedding.base_url points at an OpenAI-compatible embeddings API.",
+                guidance="Retry; if it repeats, check that embedding.base_url points at an OpenAI-compatible "
+                "embeddings API.",
             )
         for vector in vectors:
             if len(vector) != expected:

@@ -1,0 +1,148 @@
+"""Checks that refuse what Milvus would reject, before any write, with an error naming stream and field.
+
+Each function is small and has one caller: the processor (reserved metadata names, over-long record
+ids), the indexer (a metadata value against its declared field type) and the destination (the
+configured metadata fields). Messages name the stream, the field or the config key, never a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any, Iterable, Mapping
+
+import orjson
+from pymilvus import DataType
+
+from destination_milvus_support.errors import ConnectorConfigError, RecordError
+from query_sdk.contract import GENERATION_FIELD, PK_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
+
+__all__ = [
+    "RECORD_ID_MAX_BYTES",
+    "check_metadata_fields",
+    "check_metadata_names",
+    "fit_declared_value",
+    "fit_record_id",
+    "reserved_field_names",
+]
+
+#: ``_ab_record_id`` is a VARCHAR(4096) (schema.py); Milvus counts its length in bytes.
+RECORD_ID_MAX_BYTES = 4096
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Floats at or beyond 2**53 are not exact integers.
+_EXACT_FLOAT = float(2**53)
+#: VARCHAR fields hold at most this many bytes (schema.py's VARCHAR_MAX).
+_VARCHAR_MAX = 65535
+#: The name Milvus gives the dynamic field.
+_DYNAMIC_FIELD = "$meta"
+
+
+def reserved_field_names(contract: CollectionContract, *, record_hash_field: str) -> frozenset[str]:
+    """Every field name the collection schema uses for itself: no metadata field may take one."""
+    names = {
+        PK_FIELD,
+        contract.pk_field,
+        STREAM_FIELD,
+        RECORD_ID_FIELD,
+        record_hash_field,
+        GENERATION_FIELD,
+        contract.text_field,
+        contract.vector_field,
+        _DYNAMIC_FIELD,
+    }
+    if contract.sparse_field:
+        names.add(contract.sparse_field)
+    return frozenset(names)
+
+
+def check_metadata_fields(
+    metadata_fields: Iterable[str], mappings: Mapping[str, str], reserved: frozenset[str]
+) -> None:
+    """Refuse configured metadata fields (after ``field_name_mappings``) that a schema field reserves."""
+    for name in metadata_fields:
+        target = mappings.get(name, name)
+        if target in reserved:
+            raise ConnectorConfigError(
+                f"processing.metadata_fields: {name!r} would be stored as {target!r}, a field the collection "
+                "reserves for itself.",
+                guidance="Rename it with processing.field_name_mappings, or leave it out. Reserved: "
+                + ", ".join(sorted(reserved))
+                + ".",
+            )
+
+
+def check_metadata_names(stream: str, metadata: Mapping[str, Any], reserved: frozenset[str]) -> None:
+    """Refuse a record whose metadata (all fields, when none are configured) holds a reserved name."""
+    clash = reserved.intersection(metadata)
+    if clash:
+        field = sorted(clash)[0]
+        raise RecordError(
+            f"A record of stream {stream!r} has a field {field!r}, a name the collection reserves for itself.",
+            guidance="Rename it with processing.field_name_mappings, or list the metadata fields to keep in "
+            "processing.metadata_fields.",
+        )
+
+
+def fit_record_id(rid: str) -> str:
+    """``rid`` when it fits ``_ab_record_id``; else a stable digest of it, so the record is still stored.
+
+    Dedup deletes and replacements compare these ids (or their hash), and the same long key always
+    gives the same digest, so a long-keyed record is replaced like any other.
+    """
+    if len(rid) * 4 <= RECORD_ID_MAX_BYTES or len(rid.encode("utf-8")) <= RECORD_ID_MAX_BYTES:
+        return rid
+    return "sha256:" + hashlib.sha256(rid.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -> Any:
+    """Fit a metadata value to its declared Milvus field type, or raise a ``RecordError`` naming the field.
+
+    INT64 takes integers within the signed 64-bit range (and integral floats below 2**53, the
+    ones that are exact); DOUBLE takes finite
+    numbers (and numeric strings); BOOL only booleans; VARCHAR anything, JSON-encoded when not a
+    string, cut to 65,535 bytes. ``None`` is stored as null.
+    """
+    if value is None:
+        return None
+    try:
+        if kind == DataType.INT64:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            if isinstance(value, float) and abs(value) >= _EXACT_FLOAT:
+                # A JSON parser reads integers beyond 64 bits as floats: the value was rounded.
+                raise _out_of_range(stream, field, kind)
+            number = int(value)
+            if not _INT64_MIN <= number <= _INT64_MAX:
+                raise _out_of_range(stream, field, kind)
+            return number
+        if kind == DataType.DOUBLE:
+            if isinstance(value, bool):
+                raise ValueError
+            double = float(value)
+            if not math.isfinite(double):
+                raise _out_of_range(stream, field, kind)
+            return double
+        if kind == DataType.BOOL:
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if kind == DataType.VARCHAR:
+            text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+            encoded = text.encode("utf-8", "surrogatepass")
+            if len(encoded) > _VARCHAR_MAX:
+                text = encoded[:_VARCHAR_MAX].decode("utf-8", errors="ignore")
+            return text
+    except (TypeError, ValueError, OverflowError, orjson.JSONEncodeError):
+        raise RecordError(
+            f"A record of stream {stream!r} has a value in field {field!r} that is not a valid {kind.name}.",
+            guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
+        ) from None
+    return value
+
+
+def _out_of_range(stream: str, field: str, kind: DataType) -> RecordError:
+    limits = "a signed 64-bit integer" if kind == DataType.INT64 else "a finite number"
+    return RecordError(
+        f"A record of stream {stream!r} has a value in field {field!r} outside the range of {kind.name} ({limits}).",
+        guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
+    )
