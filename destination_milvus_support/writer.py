@@ -217,7 +217,9 @@ class Writer:
     def _look_up(self, records: list[_Record]) -> None:
         """Find each record's stored rows, plan it, and fetch the vectors it can reuse."""
         wanted = [r for r in records if r.look_up]
-        by_record = [(r.stream, r.record_id) for r in wanted if self._rules[r.stream].dedup]
+        # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
+        # keys); dedup records also learn their stale rows from them. Append rows are matched by key.
+        by_record = [(r.stream, r.record_id) for r in wanted]
         by_pk = [c.pk for r in wanted if not self._rules[r.stream].dedup for c in r.chunks]
         stored: dict[tuple[str, str], list[StoredRow]] = {}
         if by_record or by_pk:

@@ -148,10 +148,11 @@ def test_a_cdc_delete_removes_the_record_by_key(desk):
         assert set(reader.chunks_per_record()) == {"tickets_1"}
 
 
-def test_an_overwrite_of_the_same_records_reuses_every_vector(desk):
+@pytest.mark.parametrize("before", ["overwrite", "append_dedup"])
+def test_an_overwrite_of_the_same_records_reuses_every_vector(desk, before):
     tickets = [ticket(i, words=12) for i in range(1, 4)]
     overwrite = catalog(stream("tickets", "overwrite"))
-    first, _ = desk.sync(tickets, overwrite)
+    first, _ = desk.sync(tickets, catalog(stream("tickets", before)))  # dedup rows have other keys
 
     embedded, _ = desk.sync(tickets, overwrite)
 
