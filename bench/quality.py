@@ -38,6 +38,16 @@ BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
 ORG = 360001
 
 
+def _collections(db: str) -> list[str]:
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(db)
+    try:
+        return list(client.list_collections())
+    finally:
+        client.close()
+
+
 def read_rows(name: str) -> list[tuple[str, str]]:
     with (BANKING77 / name).open(newline="", encoding="utf-8") as handle:
         return [(row["text"], row["category"]) for row in csv.DictReader(handle)]
@@ -57,6 +67,7 @@ def sync(
     *,
     embedding: dict[str, Any],
     html_to_text: bool,
+    omit_field_names: bool = False,
 ) -> float:
     """Write through the connector; returns seconds taken."""
     catalog = json.loads((ROOT / "sample_data" / "catalog_append_dedup.json").read_text())
@@ -67,6 +78,7 @@ def sync(
             "text_fields": ["subject", "description", "title", "body"],
             "metadata_fields": ["id", "subject", "status", "organization_id", "title", "html_url"],
             "html_to_text": html_to_text,
+            "omit_field_names_from_embeddings": omit_field_names,
         },
         "embedding": embedding,
         "indexing": {"host": db, "collection": collection, "auth": {"mode": "no_auth"}},
@@ -180,6 +192,9 @@ def main() -> None:
     parser.add_argument("--embedding", choices=["local", "fake"], default="local")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "quality_results.json")
     parser.add_argument("--db", type=Path, help="Milvus Lite folder to (re)use; synced only if empty")
+    parser.add_argument(
+        "--field-names", action="store_true", help="also sync without field names and compare dense search side by side"
+    )
     args = parser.parse_args()
     embedding = {"mode": "local"} if args.embedding == "local" else {"mode": "fake", "dimensions": 384}
 
@@ -225,6 +240,16 @@ def main() -> None:
         )
     with SupportSearch.connect(uri=db, collection="eval_raw_html", hybrid=False, embedder=embedder) as search:
         report["articles_dense_raw_html"] = evaluate(search, queries, article_labels, "articles")
+    if args.field_names:  # the same records embedded as values only (processing.omit_field_names_from_embeddings)
+        if "eval_values_only" not in _collections(db):
+            sync(db, "eval_values_only", [("tickets", t) for t in tickets] + [("articles", a) for a in articles],
+                 embedding=embedding, html_to_text=True, omit_field_names=True)  # fmt: skip
+        with SupportSearch.connect(uri=db, collection="eval_values_only", hybrid=False, embedder=embedder) as search:
+            report["duplicates_dense_values_only"] = evaluate(search, queries, ticket_labels, "tickets")
+            report["articles_dense_values_only"] = evaluate(search, queries, article_labels, "articles")
+        for kind in ("duplicates", "articles"):
+            ratio = report[f"{kind}_dense_values_only"]["p@1"] / max(report[f"{kind}_dense"]["p@1"], 1e-9)
+            print(f"  {kind} P@1 values only / with names: {ratio:.3f}")
     print(json.dumps(report, indent=2))
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 

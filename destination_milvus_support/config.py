@@ -1,17 +1,22 @@
 """The connector's configuration: a pydantic v2 superset of the official destination-milvus spec.
 
-The ``title`` and ``description`` texts are the connector's form in the Airbyte UI.
+The ``title`` and ``description`` texts are the connector's form in the Airbyte UI; fields appear
+in the order they are declared here (``spec.py`` numbers them). Every key of the official spec is
+kept with its meaning; every key added here is optional.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from query_sdk.embedders import LOCAL_MODELS, OPENAI_MODELS
+from query_sdk.errors import ConfigurationError
+from query_sdk.milvus import is_local_path
 
 __all__ = [
+    "OFFICIAL_OPENAI_MODEL",
     "AzureOpenAIEmbedding",
     "CohereEmbedding",
     "ConnectorConfig",
@@ -24,16 +29,36 @@ __all__ = [
     "ProcessingConfig",
 ]
 
+#: The model the official destination's OpenAI and Azure modes always use (it has no model key), so
+#: an official config, which names no model, keeps embedding with it and its collections stay comparable.
+OFFICIAL_OPENAI_MODEL = "text-embedding-ada-002"
+
 _LANGUAGES = [
     "cpp", "go", "java", "js", "php", "proto", "python", "rst", "ruby", "rust",
     "scala", "swift", "markdown", "latex", "html", "sol",
 ]  # fmt: skip
+_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
-def _option(title: str, description: str, order: int | None = None) -> ConfigDict:
+def _option(title: str, description: str) -> ConfigDict:
+    """A ``oneOf`` option, as the Airbyte UI wants it: ``mode`` required, its one value as enum and const."""
+
+    def shape(schema: dict[str, Any]) -> None:
+        schema["description"] = description
+        mode = schema["properties"]["mode"]
+        mode["enum"] = [mode["const"]]
+        mode["description"] = f"Always {mode['const']!r} for this option."
+        required = schema.setdefault("required", [])
+        if "mode" not in required:
+            required.insert(0, "mode")
+
+    return ConfigDict(title=title, json_schema_extra=shape)  # type: ignore[typeddict-item]
+
+
+def _group(title: str, description: str, group: str | None = None) -> ConfigDict:
     extra: dict[str, Any] = {"description": description}
-    if order is not None:
-        extra["order"] = order
+    if group:
+        extra["group"] = group
     return ConfigDict(title=title, json_schema_extra=extra)
 
 
@@ -41,73 +66,130 @@ def _secret(title: str, description: str, **kwargs: Any) -> Any:
     return Field(title=title, description=description, json_schema_extra={"airbyte_secret": True}, **kwargs)
 
 
+def _dimensions(**kwargs: Any) -> Any:
+    kwargs.setdefault("ge", 1)
+    kwargs.setdefault(
+        "description", "The number of dimensions the embedding model returns; it fixes the collection's vector size."
+    )
+    return Field(title="Embedding dimensions", **kwargs)
+
+
 # -- text splitters -------------------------------------------------------------------------------
 
 
 class SeparatorSplitter(BaseModel):
-    model_config = _option("By Separator", "Split by the separators below, coarsest first.")
+    model_config = _option(
+        "By Separator",
+        "Split text at the separators below, trying the first one first, until each piece fits in a chunk: "
+        "paragraphs, then lines, then words.",
+    )
     mode: Literal["separator"] = "separator"
     separators: list[str] = Field(
         default=['"\\n\\n"', '"\\n"', '" "', '""'],
         title="Separators",
-        description='Separator strings, each wrapped in double quotes, e.g. "\\n" for a newline.',
+        description='Separator strings, each wrapped in double quotes (JSON), coarsest first: "\\n\\n" splits '
+        'paragraphs, "\\n" lines, " " words, "." sentences.',
     )
-    keep_separator: bool = Field(default=False, title="Keep separator")
+    keep_separator: bool = Field(
+        default=False,
+        title="Keep separator",
+        description="Keep the separator at the start of the piece that follows it.",
+    )
 
 
 class MarkdownSplitter(BaseModel):
-    model_config = _option("By Markdown header", "Split at Markdown headers down to the given level.")
+    model_config = _option(
+        "By Markdown header",
+        "Split text at Markdown headers down to the given level; sections that fit together share a chunk.",
+    )
     mode: Literal["markdown"] = "markdown"
-    split_level: int = Field(default=1, ge=1, le=6, title="Split level")
+    split_level: int = Field(
+        default=1,
+        ge=1,
+        le=6,
+        title="Split level",
+        description="The deepest header level to split at: 1 splits at '#', 2 at '#' and '##', up to 6.",
+    )
 
 
 class CodeSplitter(BaseModel):
-    model_config = _option("By Programming Language", "Split at the delimiters of a programming language.")
+    model_config = _option(
+        "By Programming Language", "Split code at the definitions and blocks of a programming language."
+    )
     mode: Literal["code"] = "code"
-    language: Literal[tuple(_LANGUAGES)] = Field(title="Language")  # type: ignore[valid-type]
+    language: Literal[tuple(_LANGUAGES)] = Field(  # type: ignore[valid-type]
+        title="Language", description="The programming language of the text fields."
+    )
 
 
 class FieldNameMapping(BaseModel):
+    model_config = _group("Field name mapping", "Rename one source field before it is embedded and stored.")
     from_field: str = Field(title="From field name", description="The field name in the source")
     to_field: str = Field(title="To field name", description="The field name to use in the destination")
 
 
 class ProcessingConfig(BaseModel):
-    model_config = ConfigDict(title="ProcessingConfigModel", json_schema_extra={"group": "processing"})
+    model_config = _group(
+        "Processing", "Which fields are embedded, which are stored as metadata, and how text is cut into chunks.",
+        group="processing",
+    )  # fmt: skip
     chunk_size: int = Field(
         ge=1,
         le=8191,
         title="Chunk size",
         description="Size of chunks in tokens of the embedding model (at most its input limit: 8191 for "
-        "OpenAI models, 254 for the local model).",
+        "OpenAI models, 512 for Cohere v3, 254 for the local model). A record whose text fits is never split.",
+        examples=[512, 1000],
     )
     chunk_overlap: int = Field(
-        default=0, ge=0, title="Chunk overlap", description="Tokens shared by consecutive chunks."
+        default=0,
+        ge=0,
+        title="Chunk overlap",
+        description="Tokens shared by consecutive chunks of one record, so text cut at a chunk border is still "
+        "found. Must be smaller than the chunk size.",
     )
     text_fields: list[str] = Field(
-        default_factory=list,
+        default=[],
         title="Text fields to embed",
-        description="Fields whose values are embedded, as 'field: value' lines. Dot paths (user.name) and "
-        "wildcards (users.*.name) work. Empty means all fields.",
+        description="Fields whose values are embedded, one 'field: value' line each (for tickets: subject, "
+        "description; for articles: title, body). Dot paths reach nested fields (user.name) and wildcards "
+        "every entry of a list (users.*.name). Fields a record lacks are skipped. Empty means all fields.",
         json_schema_extra={"always_show": True, "examples": ["subject", "description", "users.*.name"]},
     )
-    metadata_fields: list[str] = Field(
-        default_factory=list,
-        title="Fields to store as metadata",
-        description="Fields stored next to each chunk for filtering and display (e.g. status, "
-        "organization_id). Empty means all fields.",
-        json_schema_extra={"always_show": True, "examples": ["status", "organization_id", "user.name"]},
-    )
-    text_splitter: (
-        Annotated[Union[SeparatorSplitter, MarkdownSplitter, CodeSplitter], Field(discriminator="mode")] | None
-    ) = Field(default=None, title="Text splitter", description="How text is split into chunks.")
-    field_name_mappings: list[FieldNameMapping] = Field(
-        default_factory=list, title="Field name mappings", description="Fields to rename."
+    omit_field_names_from_embeddings: bool = Field(
+        default=False,
+        title="Omit field names from embeddings",
+        description="Embed only the values ('Printer jams'), not 'field: value' lines ('subject: Printer jams'). "
+        "Off by default: vectors already in a collection were made with the names, and changing this "
+        "changes what new vectors mean, so keep it as the collection was built.",
+        json_schema_extra={"always_show": True},
     )
     html_to_text: bool = Field(
         default=False,
         title="Convert HTML to text",
         description="Turn HTML in text fields (e.g. Help Center article bodies) into plain text before chunking.",
+    )
+    metadata_fields: list[str] = Field(
+        default=[],
+        title="Fields to store as metadata",
+        description="Fields stored next to each chunk for filtering and display (for tickets: status, "
+        "organization_id, updated_at; for articles: locale, draft, html_url). Dot paths and wildcards work as "
+        "for text fields; a path that matches several values stores a list. Empty means all fields.",
+        json_schema_extra={"always_show": True, "examples": ["status", "organization_id", "user.name"]},
+    )
+    text_splitter: (
+        Annotated[Union[SeparatorSplitter, MarkdownSplitter, CodeSplitter], Field(discriminator="mode")] | None
+    ) = Field(
+        default=None,
+        title="Text splitter",
+        description="How text longer than a chunk is split. Unset means by separator with the default separators.",
+        json_schema_extra={"type": "object"},
+    )
+    field_name_mappings: list[FieldNameMapping] = Field(
+        default=[],
+        title="Field name mappings",
+        description="Fields to rename, e.g. description to body. Not for nested fields, but for paths already "
+        "flattened by dot notation.",
     )
 
 
@@ -115,61 +197,122 @@ class ProcessingConfig(BaseModel):
 
 
 class OpenAIEmbedding(BaseModel):
-    model_config = _option("OpenAI", "Use the OpenAI API to embed text.", 0)
-    mode: Literal["openai"] = "openai"
-    openai_key: SecretStr = _secret("OpenAI API key", "Your OpenAI API key.")
-    model: Literal[tuple(OPENAI_MODELS)] = Field(  # type: ignore[valid-type]
-        default="text-embedding-3-small", title="Model", description="The embedding model."
+    model_config = _option(
+        "OpenAI",
+        "Use the OpenAI API to embed text. Without a model set, text-embedding-ada-002 (1536 dimensions), "
+        "the model of the official Milvus destination.",
     )
-    dimensions: int | None = Field(
-        default=None, ge=1, title="Dimensions", description="Shorter vectors (text-embedding-3 models only)."
+    mode: Literal["openai"] = "openai"
+    openai_key: SecretStr = _secret("OpenAI API key", "Your OpenAI API key (platform.openai.com, API keys).")
+    model: Literal[tuple(OPENAI_MODELS)] = Field(  # type: ignore[valid-type]
+        default=OFFICIAL_OPENAI_MODEL,
+        title="Model",
+        description="The embedding model. The default, text-embedding-ada-002, is what the official Milvus "
+        "destination always used, so its collections continue unchanged; text-embedding-3-small is cheaper "
+        "and better for a new collection. A collection keeps the model it was built with.",
+    )
+    dimensions: int | None = _dimensions(
+        default=None,
+        description="Shorter vectors from text-embedding-3 models (at most their native 1536 or 3072). Leave "
+        "empty for the model's native size; ada-002 always returns 1536.",
     )
 
 
 class AzureOpenAIEmbedding(BaseModel):
-    model_config = _option("Azure OpenAI", "Use an Azure OpenAI deployment of an embedding model.", 1)
-    mode: Literal["azure_openai"] = "azure_openai"
-    openai_key: SecretStr = _secret("Azure OpenAI API key", "The key of your Azure OpenAI resource.")
-    api_base: str = Field(title="Resource base URL", examples=["https://your-resource-name.openai.azure.com"])
-    deployment: str = Field(title="Deployment", examples=["your-resource-name"])
-    model: Literal[tuple(OPENAI_MODELS)] = Field(  # type: ignore[valid-type]
-        default="text-embedding-ada-002", title="Model", description="The model the deployment serves."
+    model_config = _option(
+        "Azure OpenAI",
+        "Use an Azure OpenAI deployment of an embedding model (text-embedding-ada-002 unless you set the model).",
     )
-    dimensions: int | None = Field(default=None, ge=1, title="Dimensions")
+    mode: Literal["azure_openai"] = "azure_openai"
+    openai_key: SecretStr = _secret(
+        "Azure OpenAI API key",
+        "The API key of your Azure OpenAI resource (Azure portal, your resource, Keys and Endpoint).",
+    )
+    api_base: str = Field(
+        title="Resource base URL",
+        description="The endpoint of your Azure OpenAI resource (Azure portal, your resource, Keys and Endpoint).",
+        examples=["https://your-resource-name.openai.azure.com"],
+    )
+    deployment: str = Field(
+        title="Deployment",
+        description="The name of the deployment of the embedding model in that resource (Azure AI Foundry, "
+        "Deployments).",
+        examples=["your-resource-name"],
+    )
+    model: Literal[tuple(OPENAI_MODELS)] = Field(  # type: ignore[valid-type]
+        default=OFFICIAL_OPENAI_MODEL,
+        title="Model",
+        description="The model the deployment serves (it sets the vector size and the token counting).",
+    )
+    dimensions: int | None = _dimensions(
+        default=None, description="Shorter vectors from text-embedding-3 models; leave empty for the native size."
+    )
 
 
 class CohereEmbedding(BaseModel):
-    model_config = _option("Cohere", "Use Cohere's OpenAI-compatible embeddings API.", 2)
+    model_config = _option("Cohere", "Use the Cohere API (its OpenAI-compatible endpoint) to embed text.")
     mode: Literal["cohere"] = "cohere"
-    cohere_key: SecretStr = _secret("API key", "Your Cohere API key.")
-    model: str = Field(default="embed-english-v3.0", title="Model")
-    dimensions: int = Field(default=1024, ge=1, title="Dimensions")
+    cohere_key: SecretStr = _secret("Cohere API key", "Your Cohere API key (dashboard.cohere.com, API keys).")
+    model: str = Field(
+        default="embed-english-v3.0",
+        title="Model",
+        description="The Cohere embedding model, e.g. embed-english-v3.0 or embed-multilingual-v3.0 for tickets "
+        "in several languages.",
+        examples=["embed-english-v3.0", "embed-multilingual-v3.0"],
+    )
+    dimensions: int = _dimensions(default=1024)
 
 
 class FakeEmbedding(BaseModel):
-    model_config = _option("Fake", "Deterministic hashed bag-of-words vectors, for testing pipelines.", 3)
+    model_config = _option(
+        "Fake",
+        "Deterministic hashed bag-of-words vectors, with no network and no cost: for testing a pipeline only.",
+    )
     mode: Literal["fake"] = "fake"
-    dimensions: int = Field(default=1536, ge=2, le=32768, title="Dimensions")
+    dimensions: int = _dimensions(default=1536, ge=2, le=32768)
 
 
 class OpenAICompatibleEmbedding(BaseModel):
-    model_config = _option("OpenAI-compatible", "Any service that speaks the OpenAI embeddings API.", 4)
+    model_config = _option(
+        "OpenAI-compatible",
+        "Use any service that speaks the OpenAI embeddings API (vLLM, Ollama's /v1, a LiteLLM proxy, ...).",
+    )
     mode: Literal["openai_compatible"] = "openai_compatible"
-    api_key: SecretStr = _secret("API key", "Leave empty if the service needs none.", default=SecretStr(""))
-    base_url: str = Field(title="Base URL", examples=["https://your-service-name.com/v1"])
-    model_name: str = Field(default="text-embedding-ada-002", title="Model name")
-    dimensions: int = Field(ge=1, title="Embedding dimensions", examples=[1536, 384])
+    api_key: SecretStr = _secret(
+        "API key", "The service's API key; leave empty if it needs none.", default=SecretStr("")
+    )
+    base_url: str = Field(
+        title="Base URL",
+        description="The base URL of the service, up to and including its version path: requests go to "
+        "BASE_URL/embeddings.",
+        examples=["https://your-service-name.com/v1"],
+    )
+    model_name: str = Field(
+        default="text-embedding-ada-002",
+        title="Model name",
+        description="The name of the embedding model, as the service knows it.",
+        examples=["text-embedding-ada-002", "nomic-embed-text"],
+    )
+    dimensions: int = _dimensions(examples=[1536, 384])
 
 
 class FromFieldEmbedding(BaseModel):
-    model_config = _option("From Field", "Use a precomputed vector stored in a field of the record.", 5)
+    model_config = _option(
+        "From Field", "Use a vector the records already carry in one of their fields; nothing is embedded."
+    )
     mode: Literal["from_field"] = "from_field"
-    field_name: str = Field(title="Field name", examples=["embedding", "vector"])
-    dimensions: int = Field(ge=1, title="Embedding dimensions", examples=[1536, 384])
+    field_name: str = Field(
+        title="Field name",
+        description="Name of the field in the record that holds the vector (a list of numbers).",
+        examples=["embedding", "vector"],
+    )
+    dimensions: int = _dimensions(examples=[1536, 384])
 
 
 class LocalEmbedding(BaseModel):
-    model_config = _option("Local model", "A sentence-embedding model on this machine's CPU; no network.", 6)
+    model_config = _option(
+        "Local model", "A sentence-embedding model on the worker's CPU: no network, no key (an image built with it)."
+    )
     mode: Literal["local"] = "local"
     model: Literal[tuple(LOCAL_MODELS)] = Field(  # type: ignore[valid-type]
         default="all-MiniLM-L6-v2", title="Model", description="all-MiniLM-L6-v2: 384 dimensions, 254 tokens."
@@ -194,48 +337,87 @@ EmbeddingConfig = Annotated[
 
 
 class TokenAuth(BaseModel):
-    model_config = _option("API Token", "Authenticate with an API token (Zilliz Cloud) or 'user:password'.", 0)
+    model_config = _option(
+        "API Token", "Authenticate with an API token (Zilliz Cloud) or 'user:password' (self-managed Milvus)."
+    )
     mode: Literal["token"] = "token"
-    token: SecretStr = _secret("API Token", "API token for the Milvus instance.")
+    token: SecretStr = _secret("API Token", "API Token for the Milvus instance")
 
 
 class UsernamePasswordAuth(BaseModel):
-    model_config = _option("Username/Password", "Authenticate with a username and password.", 1)
+    model_config = _option(
+        "Username/Password", "Authenticate with a username and password (self-managed Milvus with authentication)."
+    )
     mode: Literal["username_password"] = "username_password"
-    username: str = Field(title="Username", json_schema_extra={"order": 1})
-    password: SecretStr = _secret("Password", "Password for the Milvus instance.")
+    username: str = Field(title="Username", description="Username for the Milvus instance")
+    password: SecretStr = _secret("Password", "Password for the Milvus instance")
 
 
 class NoAuth(BaseModel):
-    model_config = _option("No auth", "Do not authenticate (Milvus Lite, local servers).", 2)
+    model_config = _option(
+        "No auth", "Do not authenticate: Milvus Lite, or a local test server; never a server with a public address."
+    )
     mode: Literal["no_auth"] = "no_auth"
 
 
 class IndexingConfig(BaseModel):
-    model_config = ConfigDict(
-        title="Indexing", json_schema_extra={"group": "indexing", "description": "Where the vectors are stored."}
+    model_config = _group(
+        "Indexing", "Where the vectors are stored: the Milvus server, database and collection.", "indexing"
     )
     host: str = Field(
         title="Public Endpoint",
-        description="A server or Zilliz Cloud URI (http://host:19530, https://...zillizcloud.com), or a "
-        "local folder path for embedded Milvus Lite.",
-        json_schema_extra={"order": 1, "examples": ["http://localhost:19530", "./support.db"]},
+        description="The Milvus server or cluster URI (http://host:19530, https://..., tcp://host:19530), a Zilliz "
+        "Cloud public endpoint, or a local folder path for embedded Milvus Lite (outside Airbyte only).",
+        examples=["https://my-instance.zone.zillizcloud.com", "tcp://host.docker.internal:19530", "./support.db"],
     )
-    db: str = Field(default="", title="Database Name", json_schema_extra={"order": 2})
+    db: str = Field(
+        default="",
+        title="Database Name",
+        description="The Milvus database that holds the collection; it must exist. Empty means the server's "
+        "default database (Milvus Lite has only that one).",
+    )
     collection: str = Field(
-        title="Collection Name", json_schema_extra={"order": 3}, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"
+        title="Collection Name",
+        description="The collection to load data into: letters, digits and underscores, not starting with a "
+        "digit. Created on the first sync if it does not exist.",
+        pattern=_NAME_PATTERN,
+        examples=["zendesk_support"],
     )
     auth: Annotated[Union[TokenAuth, UsernamePasswordAuth, NoAuth], Field(discriminator="mode")] = Field(
-        default_factory=NoAuth, title="Authentication", json_schema_extra={"order": 4}
+        default=NoAuth(),
+        title="Authentication",
+        description="How the connector signs in to Milvus.",
+        json_schema_extra={"type": "object"},
     )
-    vector_field: str = Field(default="vector", title="Vector Field", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    text_field: str = Field(default="text", title="Text Field", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    vector_field: str = Field(
+        default="vector",
+        title="Vector Field",
+        description="The field in the entity that contains the vector (in an existing collection: its vector "
+        "field's name).",
+        pattern=_NAME_PATTERN,
+    )
+    text_field: str = Field(
+        default="text",
+        title="Text Field",
+        description="The field in the entity that contains the embedded text (in an existing collection: its "
+        "text field's name).",
+        pattern=_NAME_PATTERN,
+    )
     hybrid_search: bool = Field(
         default=True,
         title="Full-text (BM25) field",
         description="When creating a collection on a server that supports it (Milvus 2.5+, Milvus Lite, "
         "Zilliz Cloud), add a BM25 field so query_sdk can fuse keyword and vector search.",
     )
+
+    @field_validator("host")
+    @classmethod
+    def _server_uri_or_folder(cls, host: str) -> str:
+        try:
+            is_local_path(host)
+        except ConfigurationError as error:
+            raise ValueError(str(error)) from None
+        return host
 
     def token(self) -> str:
         """The credential string pymilvus takes (empty for no auth)."""
@@ -250,14 +432,26 @@ class IndexingConfig(BaseModel):
 class ConnectorConfig(BaseModel):
     """The whole configuration; impossible combinations are refused here, naming the field."""
 
-    model_config = ConfigDict(title="Destination Config", extra="ignore")
+    model_config = ConfigDict(
+        title="Destination Config",
+        extra="ignore",
+        json_schema_extra={
+            "description": "Chunk, embed and index help-desk records (Zendesk tickets, Help Center articles, ...) "
+            "into a Milvus collection."
+        },
+    )
     processing: ProcessingConfig
-    embedding: EmbeddingConfig = Field(title="Embedding")
+    embedding: EmbeddingConfig = Field(
+        title="Embedding",
+        description="The service or model that turns chunks into vectors.",
+        json_schema_extra={"type": "object", "group": "embedding"},
+    )
     indexing: IndexingConfig
     omit_raw_text: bool = Field(
         default=False,
         title="Do not store raw text",
-        description="Store only vectors and metadata, not the chunk text (disables BM25 search).",
+        description="Store only vectors and metadata, not the chunk text (disables BM25 search and snippets).",
+        json_schema_extra={"group": "advanced"},
     )
 
     @model_validator(mode="after")

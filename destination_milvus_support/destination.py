@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import orjson
@@ -37,6 +39,7 @@ from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
+from query_sdk.milvus import is_local_path
 
 __all__ = ["DestinationMilvusSupport"]
 
@@ -53,7 +56,11 @@ class DestinationMilvusSupport(Destination):
         return connector_specification()
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        """Validate config, reach Milvus and the embedding service; list every problem; create nothing."""
+        """Validate config, reach Milvus and the embedding service; list every problem; create nothing.
+
+        A Milvus Lite path that does not exist yet is not opened (that would create it): check
+        only tells whether its folder exists and is writable.
+        """
         problems: list[str] = []
         try:
             parsed = ConnectorConfig.model_validate(config)
@@ -76,13 +83,17 @@ class DestinationMilvusSupport(Destination):
         except SupportSearchError as error:
             problems.append(f"Embedding: {error}")
         try:
-            indexer = _indexer(parsed, timeout=CHECK_TIMEOUT)
-            try:
-                description = indexer.describe()
-                if description is not None and contract is not None:
-                    problems.extend(f"Milvus: {p}" for p in indexer.problems(description, contract))
-            finally:
-                indexer.close()
+            new_lite_folder = _new_lite_folder(parsed.indexing.host)
+            if new_lite_folder is not None:  # opening it would create it: only check its parent
+                problems.extend(f"Milvus: {p}" for p in _new_lite_problems(new_lite_folder, parsed.indexing.db))
+            else:
+                indexer = _indexer(parsed, timeout=CHECK_TIMEOUT)
+                try:
+                    description = indexer.describe()
+                    if description is not None and contract is not None:
+                        problems.extend(f"Milvus: {p}" for p in indexer.problems(description, contract))
+                finally:
+                    indexer.close()
         except SupportSearchError as error:
             problems.append(f"Milvus: {error}")
         return _failed(problems) if problems else AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -191,6 +202,26 @@ def _indexer(config: ConnectorConfig, *, timeout: float) -> MilvusIndexer:
         omit_raw_text=config.omit_raw_text,
         timeout=timeout,
     )
+
+
+def _new_lite_folder(host: str) -> Path | None:
+    """The Milvus Lite data path of ``host`` when it does not exist yet (None for servers and existing paths)."""
+    if not is_local_path(host):
+        return None
+    path = Path(host.strip()).expanduser()
+    return None if path.exists() else path
+
+
+def _new_lite_problems(path: Path, db: str) -> list[str]:
+    """Why the first sync could not create Milvus Lite data at ``path`` (empty when it could)."""
+    if db not in ("", "default"):
+        return [f"the database {db!r} does not exist: new Milvus Lite data has only the default one (indexing.db)"]
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        return [f"the folder {parent} for the Milvus Lite data does not exist (indexing.host)"]
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return [f"the folder {parent} is not writable, so the Milvus Lite data cannot be created (indexing.host)"]
+    return []
 
 
 def _contract(config: ConnectorConfig, embedder: Any, *, sparse_field: str | None) -> CollectionContract:

@@ -23,7 +23,7 @@ from destination_milvus_support.errors import RecordError
 from destination_milvus_support.sync_modes import chunk_key
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
 
-__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord"]
+__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "render_text"]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
@@ -175,7 +175,7 @@ class DocumentProcessor:
                 f"A record of stream {stream!r} has none of the text fields ({names}).",
                 guidance="Check processing.text_fields: every record needs at least one of them.",
             )
-        return "\n".join(f"{key}: {value}" for key, value in fields.items())
+        return render_text(fields, with_names=not self._config.omit_field_names_from_embeddings)
 
     def _metadata(self, data: Mapping[str, Any]) -> dict[str, Any]:
         metadata = self._extract(data, self._config.metadata_fields)
@@ -203,6 +203,17 @@ class DocumentProcessor:
                 guidance="Set embedding.dimensions to the vectors' length.",
             )
         return [float(v) for v in vector]
+
+
+def render_text(fields: Mapping[str, Any], *, with_names: bool = True) -> str:
+    """The text embedded for a record: one ``field: value`` line per text field, or only the values.
+
+    With names (the default, as the official connector writes), ``subject: Printer jams``; without
+    (``processing.omit_field_names_from_embeddings``), ``Printer jams``.
+    """
+    if with_names:
+        return "\n".join(f"{key}: {value}" for key, value in fields.items())
+    return "\n".join(f"{value}" for value in fields.values())
 
 
 def _values(data: Mapping[str, Any], path: str) -> list[Any]:

@@ -26,6 +26,8 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
         merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return _inline(merged, definitions)
     out = {k: _inline(v, definitions) for k, v in node.items() if k not in ("discriminator", "writeOnly")}
+    if "default" in out and out["default"] is None:  # "no value": nothing for the UI to pre-fill
+        del out["default"]
     # Optional[X] becomes anyOf [X, null]: the UI wants X with a nullable type instead.
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
@@ -35,6 +37,22 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
         if "type" in inner and isinstance(inner["type"], str):
             out["type"] = [inner["type"], "null"]
     return out
+
+
+def _number_fields(node: Any) -> None:
+    """Give every property an ``order`` (the UI's field order): its position in the config model."""
+    if isinstance(node, list):
+        for item in node:
+            _number_fields(item)
+        return
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        for position, schema in enumerate(properties.values()):
+            schema.setdefault("order", position)
+    for value in node.values():
+        _number_fields(value)
 
 
 def connection_specification() -> dict[str, Any]:
@@ -48,8 +66,7 @@ def connection_specification() -> dict[str, Any]:
         {"id": "indexing", "title": "Indexing"},
         {"id": "advanced", "title": "Advanced"},
     ]
-    spec["properties"]["embedding"]["group"] = "embedding"
-    spec["properties"]["omit_raw_text"]["group"] = "advanced"
+    _number_fields(spec)
     return spec
 
 

@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pymilvus import MilvusClient
 from pymilvus.exceptions import ConnectionConfigException, MilvusException, MilvusUnavailableException
@@ -21,7 +22,7 @@ from query_sdk.errors import (
     TransientError,
 )
 
-__all__ = ["ServerCapabilities", "connect_client", "is_local_path", "translate_milvus_error"]
+__all__ = ["SERVER_SCHEMES", "ServerCapabilities", "connect_client", "is_local_path", "translate_milvus_error"]
 
 # pymilvus logs every failed RPC with a traceback at ERROR; we translate and report errors ourselves.
 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
@@ -31,7 +32,15 @@ logging.getLogger("grpc").setLevel(logging.CRITICAL)
 # error already says what to fix.
 logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)
 
-_REMOTE = re.compile(r"^(https?|tcp|grpc|unix)://", re.IGNORECASE)
+#: URI schemes pymilvus 3 connects with (its ConnectionManager); anything else with a scheme is
+#: refused, not taken for a folder. ``grpc://`` is not one of them: Milvus' gRPC port takes ``tcp://``.
+SERVER_SCHEMES = ("http", "https", "tcp", "unix")
+#: ``word:`` at the start (two letters or more, so a Windows drive ``C:`` stays a path): meant as a URI.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+_URI_GUIDANCE = (
+    "Use a server URI such as http://host:19530, https://... or tcp://host:19530 (indexing.host in the "
+    "connector), or a local path ending in .db for Milvus Lite (./support.db)."
+)
 #: Milvus status codes (milvus-io/milvus pkg/util/merr) that this package tells apart.
 _COLLECTION_NOT_FOUND = 100
 _AUTH_CODES = {1800, 1801, 1802, 1803, 1804, 1805, 1806, 1807, 1808, 1809, 1810, 65535}
@@ -39,8 +48,50 @@ _UNAVAILABLE_CODES = {2, 3, 4}  # connect failed, unavailable / not ready, timeo
 
 
 def is_local_path(uri: str) -> bool:
-    """True when ``uri`` names a Milvus Lite data directory rather than a server."""
-    return not _REMOTE.match(uri.strip())
+    """True when ``uri`` names a Milvus Lite data directory, False for a server URI.
+
+    Raises ``ConfigurationError`` for anything that is neither, rather than opening a folder named
+    after it: a scheme Milvus does not speak (``ftp://``), a server URI without a host or with a bad
+    port, ``host:port`` without a scheme, a local path that does not end in ``.db`` (pymilvus opens
+    Milvus Lite only then). The message never repeats the URI (it may hold a password).
+    """
+    text = uri.strip()
+    if not text:
+        raise ConfigurationError("The Milvus URI is empty.", guidance=_URI_GUIDANCE)
+    match = _SCHEME.match(text)
+    if match is None:
+        if not text.endswith(".db"):  # pymilvus opens Milvus Lite only for a path ending in .db
+            raise ConfigurationError(
+                "A Milvus Lite data path must end in .db (e.g. ./support.db).", guidance=_URI_GUIDANCE
+            )
+        return True
+    scheme = match.group(1).lower()
+    if not text[match.end() :].startswith("//"):
+        raise ConfigurationError(
+            f"The Milvus URI starts with '{match.group(0)}' but is not a URI (no '//').", guidance=_URI_GUIDANCE
+        )
+    if scheme == "grpc":
+        raise ConfigurationError(
+            "pymilvus does not connect to grpc:// URIs; Milvus' gRPC port takes tcp://host:19530.",
+            guidance=_URI_GUIDANCE,
+        )
+    if scheme not in SERVER_SCHEMES:
+        raise ConfigurationError(
+            f"The Milvus URI scheme '{scheme}' is not supported (use one of {', '.join(SERVER_SCHEMES)}).",
+            guidance=_URI_GUIDANCE,
+        )
+    parts = urlsplit(text)
+    if scheme == "unix":
+        if not (parts.netloc or parts.path):
+            raise ConfigurationError("The Milvus unix:// URI names no socket.", guidance=_URI_GUIDANCE)
+        return False
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError:
+        raise ConfigurationError("The Milvus URI has an invalid port.", guidance=_URI_GUIDANCE) from None
+    if not parts.hostname:
+        raise ConfigurationError("The Milvus URI has no host name.", guidance=_URI_GUIDANCE)
+    return False
 
 
 def translate_milvus_error(error: MilvusException, *, where: str) -> SupportSearchError:
@@ -91,9 +142,49 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
             kwargs["token"] = token
         if db:
             kwargs["db_name"] = db
-        return MilvusClient(**kwargs)  # type: ignore[arg-type]
+        client = MilvusClient(**kwargs)  # type: ignore[arg-type]
     except MilvusException as error:
         raise translate_milvus_error(error, where=where) from None
+    if db:
+        _require_database(client, uri, token=token, db=db, timeout=timeout, where=where)
+    return client
+
+
+def _require_database(client: MilvusClient, uri: str, *, token: str, db: str, timeout: float, where: str) -> None:
+    """Fail now, naming the database, when ``db`` does not exist (pymilvus fails only at the first call).
+
+    A missing database fails calls with code 800 (Milvus 2.3+) or 1 (Milvus Lite): the server's
+    default database is asked whether ``db`` exists rather than the message read.
+    """
+    try:
+        client.list_collections()
+        return
+    except MilvusException as error:
+        client.close()
+        if not _database_exists(uri, token=token, db=db, timeout=timeout):
+            raise ConfigurationError(
+                f"The database {db!r} does not exist at {where}.",
+                guidance="Create it, or set the database name (indexing.db in the connector) to an existing "
+                "one; empty means the default database.",
+            ) from None
+        raise translate_milvus_error(error, where=where) from None
+
+
+def _database_exists(uri: str, *, token: str, db: str, timeout: float) -> bool:
+    """Whether ``db`` is among the server's databases (True when that cannot be told)."""
+    kwargs: dict[str, object] = {"uri": uri, "timeout": timeout}
+    if token:
+        kwargs["token"] = token
+    try:
+        client = MilvusClient(**kwargs)  # type: ignore[arg-type]
+    except MilvusException:
+        return True
+    try:
+        return db in client.list_databases()
+    except MilvusException:
+        return True
+    finally:
+        client.close()
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ METADATA_SCHEMA = {
                 "releaseDate": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "releaseStage": {"enum": ["alpha", "beta", "generally_available", "custom"]},
                 "supportLevel": {"enum": ["community", "certified", "archived"]},
+                "supportsRefreshes": {"type": "boolean"},
                 "tags": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z-]+:\S+$"}},
                 "connectorBuildOptions": {
                     "type": "object",
@@ -251,3 +252,11 @@ def test_spec_secrets_are_airbyte_secrets():
     assert passwords == marked
     assert len(marked) >= 6
     assert find_secret_marking_errors(SPEC.connectionSpecification) == []
+
+
+def test_refreshes_are_declared_for_the_sync_modes_they_need():
+    # A refresh re-reads streams under a new generation_id; the writer keeps or truncates generations
+    # (proven in integration_tests/test_connector_refresh.py).
+    assert DATA["supportsRefreshes"] is True
+    modes = {mode.value for mode in SPEC.supported_destination_sync_modes}
+    assert {"append", "append_dedup", "overwrite"} <= modes

@@ -66,7 +66,12 @@ def test_capabilities_follow_the_server_version(version, bm25, hybrid, templatin
 
 @pytest.mark.parametrize(
     ("uri", "local"),
-    [("./support.db", True), ("/data/milvus", True), ("http://h:19530", False), ("https://x.zillizcloud.com", False)],
+    [
+        ("./support.db", True),
+        ("/data/milvus.db", True),
+        ("http://h:19530", False),
+        ("https://x.zillizcloud.com", False),
+    ],
 )
 def test_local_paths_and_server_uris_are_told_apart(uri, local):
     assert is_local_path(uri) is local
