@@ -11,6 +11,11 @@ runs from the project's ``.venv``. From the repository root::
 primary key, so running it twice keeps one copy of each record; ``replace`` sends ``overwrite``, so
 the collection ends up holding exactly the last run's records. ``--report FILE`` writes what was
 sent as JSON (records per stream, the sync modes of the catalog the destination received).
+
+Records stream straight from the source to the destination (``cache=False``), so a run sends only
+what the source read. (With PyAirbyte's default DuckDB cache, every write re-sends every record in
+the cache, also those earlier runs read.) Without ``--state-dir`` no state is kept and each run reads
+everything again; with it, the next run reads incrementally from where this one ended.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -59,9 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--destination", default=str(DESTINATION), help="destination executable (default: %(default)s)")
     parser.add_argument(
-        "--cache-dir",
-        help="PyAirbyte DuckDB cache folder (default: a fresh temporary one). PyAirbyte sends the whole cached "
-        "table, so a kept cache also re-sends earlier runs' records, and the report counts them",
+        "--state-dir",
+        help="keep the sync state (only the state, no records) in this folder: the next run reads incrementally",
     )
     parser.add_argument("--report", help="write a JSON report of what was sent to this file")
     parser.add_argument("--skip-check", action="store_true", help="skip the destination's check (e.g. on a re-run)")
@@ -69,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Read faker into a PyAirbyte cache, write the cache to the destination, print what happened."""
+    """Stream faker into the destination (no record cache), print what was sent."""
     args = _parser().parse_args(argv)
     if "://" not in args.db:  # a Milvus Lite path: the destination process may run elsewhere
         args.db = str(Path(args.db).expanduser().absolute())
@@ -94,18 +97,21 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_check:
         destination.check()
 
-    with tempfile.TemporaryDirectory(prefix="pyairbyte-cache-") as scratch:
-        cache = ab.new_local_cache(cache_name="faker", cache_dir=args.cache_dir or scratch)
-        started = time.monotonic()
-        destination.write(source, cache=cache, write_strategy=args.strategy)
-        elapsed = time.monotonic() - started
-        records = {name: len(cache[name]) for name in STREAMS}
-        # The catalog the destination was given: PyAirbyte resolves the strategy per stream this way.
-        sent = CatalogProvider(source.get_configured_catalog()).with_write_strategy(args.strategy)
-        modes = {s.stream.name: s.destination_sync_mode.value for s in sent.configured_catalog.streams}
+    state_cache = ab.new_local_cache(cache_name="faker_state", cache_dir=args.state_dir) if args.state_dir else False
+    started = time.monotonic()
+    result = destination.write(source, cache=False, state_cache=state_cache, write_strategy=args.strategy)
+    elapsed = time.monotonic() - started
+    # PyAirbyte counts records per stream only on the write's progress tracker (the total is public).
+    counts = getattr(getattr(result, "_progress_tracker", None), "stream_read_counts", {})
+    records = {name: int(counts.get(name, 0)) for name in STREAMS}
+    if sum(records.values()) != result.processed_records:
+        raise RuntimeError(f"per-stream counts {records} disagree with PyAirbyte's total {result.processed_records}")
+    # The catalog the destination was given: PyAirbyte resolves the strategy per stream this way.
+    sent = CatalogProvider(source.get_configured_catalog()).with_write_strategy(args.strategy)
+    modes = {s.stream.name: s.destination_sync_mode.value for s in sent.configured_catalog.streams}
 
     total = sum(records.values())
-    print(f"PyAirbyte wrote {total} records to {args.db} (collection {args.collection}) in {elapsed:.1f} s")
+    print(f"PyAirbyte sent {total} records to {args.db} (collection {args.collection}) in {elapsed:.1f} s")
     for name in STREAMS:
         print(f"  {name}: {records[name]} records, destination_sync_mode={modes[name]}")
     if args.report:

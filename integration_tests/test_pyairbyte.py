@@ -153,7 +153,7 @@ def _open_ticket() -> dict[str, Any]:
 def test_sample_helpdesk_through_pyairbyte_and_its_cache_finds_duplicate_tickets(
     pyairbyte, lite_uri, collection_name, tmp_path
 ):
-    args = ["--db", lite_uri, "--collection", collection_name, "--no-search"]
+    args = ["--db", lite_uri, "--collection", collection_name, "--no-search", "--cache"]
     run_example(pyairbyte, HELPDESK, [args], tmp_path / "run")
 
     landed = stored(lite_uri, collection_name, ("tickets", "articles"))

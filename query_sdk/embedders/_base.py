@@ -19,7 +19,9 @@ class Embedder(abc.ABC):
     ``count_tokens``, and sets the class limits below. ``embed`` splits any number of texts into
     requests that respect ``max_batch_inputs`` and ``max_batch_tokens``, keeps up to
     ``concurrency`` of them in flight, and returns vectors in input order. Retries belong to the
-    subclass's client (the ``openai`` client retries 429, 5xx and timeouts itself).
+    subclass's client (the ``openai`` client retries 429, 5xx and timeouts itself); a subclass that
+    paces requests by their size overrides ``embed_request`` (it gets each request's token count)
+    and ``request_token_budget`` (the request size the service's limits allow now).
     """
 
     #: Largest input the model accepts, in its own tokens.
@@ -70,14 +72,22 @@ class Embedder(abc.ABC):
         order = sorted(range(len(texts)), key=counts.__getitem__) if self.sort_by_length else range(len(texts))
         batches = list(self._batches([texts[i] for i in order], [counts[i] for i in order]))
         if len(batches) == 1 or self.concurrency <= 1:
-            results = [self._checked(batch) for batch in batches]
+            results = [self._checked(*batch) for batch in batches]
         else:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(batches))) as pool:
-                results = list(pool.map(self._checked, batches))
+                results = list(pool.map(lambda batch: self._checked(*batch), batches))
         vectors: list[list[float]] = [[] for _ in texts]
         for position, vector in zip(order, (v for batch in results for v in batch)):
             vectors[position] = vector
         return vectors
+
+    def embed_request(self, texts: Sequence[str], tokens: int) -> list[list[float]]:
+        """Send one request of ``texts`` (``tokens`` in all); the default is ``embed_batch``."""
+        return self.embed_batch(texts)
+
+    def request_token_budget(self) -> int:
+        """Most tokens one request may carry now; the default is ``max_batch_tokens``."""
+        return self.max_batch_tokens
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query text."""
@@ -92,20 +102,21 @@ class Embedder(abc.ABC):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _batches(self, texts: Sequence[str], counts: Sequence[int]) -> Iterator[list[str]]:
+    def _batches(self, texts: Sequence[str], counts: Sequence[int]) -> Iterator[tuple[list[str], int]]:
         batch: list[str] = []
         tokens = 0
+        budget = self.request_token_budget()
         for text, count in zip(texts, counts):
-            if batch and (len(batch) >= self.max_batch_inputs or tokens + count > self.max_batch_tokens):
-                yield batch
+            if batch and (len(batch) >= self.max_batch_inputs or tokens + count > budget):
+                yield batch, tokens
                 batch, tokens = [], 0
             batch.append(text)
             tokens += count
         if batch:
-            yield batch
+            yield batch, tokens
 
-    def _checked(self, batch: list[str]) -> list[list[float]]:
-        vectors = self.embed_batch(batch)
+    def _checked(self, batch: list[str], tokens: int) -> list[list[float]]:
+        vectors = self.embed_request(batch, tokens)
         expected = self.dimensions
         if len(vectors) != len(batch):
             raise ConfigurationError(

