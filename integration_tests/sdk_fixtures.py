@@ -39,19 +39,27 @@ PROJECT = Path(__file__).resolve().parent.parent
 DIMS = 64
 CHUNK_SIZE = 20  # FakeEmbedder tokens are words: short tickets stay whole, the long one splits
 TEXT_FIELDS = ["subject", "description", "title", "body"]
-METADATA_FIELDS = ["id", "organization_id", "status", "subject", "title", "html_url"]
+METADATA_FIELDS = ["id", "organization_id", "requester_id", "status", "subject", "title", "html_url"]
 ORG, OTHER_ORG = 42, 7
+#: Requesters: 501 and 502 in org 42, 701 in org 7; 601 and 602 have no organisation (Zendesk end users often don't).
+REQUESTER, OTHER_REQUESTER = 601, 602
 OPEN = ("new", "open", "pending", "hold")
 
 _PROPERTIES: dict[str, Any] = {
     "id": {"type": "integer"},
     "organization_id": {"type": ["null", "integer"]},
+    "requester_id": {"type": ["null", "integer"]},
     "status": {"type": ["null", "string"]},
     "subject": {"type": ["null", "string"]},
     "description": {"type": ["null", "string"]},
     "title": {"type": ["null", "string"]},
     "body": {"type": ["null", "string"]},
     "html_url": {"type": ["null", "string"]},
+    # Help Center article fields (synced only where a test lists them in metadata_fields)
+    "draft": {"type": ["null", "boolean"]},
+    "locale": {"type": ["null", "string"]},
+    "section_id": {"type": ["null", "integer"]},
+    "label_names": {"type": ["null", "array"], "items": {"type": "string"}},
 }
 
 # -- the help desk ---------------------------------------------------------------------------------
@@ -74,8 +82,22 @@ _LONG_PARAGRAPHS = [
 LONG_DESCRIPTION = "\n\n".join(_LONG_PARAGRAPHS)
 
 
-def _ticket(tid: int, org: int | None, status: str, subject: str | None, description: str) -> dict[str, Any]:
-    ticket: dict[str, Any] = {"id": tid, "organization_id": org, "status": status, "description": description}
+def _requester(tid: int, org: int | None) -> int:
+    if org == ORG:
+        return 501 if tid < 106 else 502
+    return 701 if org == OTHER_ORG else REQUESTER
+
+
+def _ticket(
+    tid: int, org: int | None, status: str, subject: str | None, description: str, requester: int | None = None
+) -> dict[str, Any]:
+    ticket: dict[str, Any] = {
+        "id": tid,
+        "organization_id": org,
+        "requester_id": requester or _requester(tid, org),
+        "status": status,
+        "description": description,
+    }
     if subject is not None:
         ticket["subject"] = subject
     return ticket
@@ -100,6 +122,17 @@ TICKETS: list[dict[str, Any]] = [
     _ticket(207, OTHER_ORG, "open", "App crashes everywhere", LONG_DESCRIPTION.replace("morning", "evening")),
     _ticket(208, OTHER_ORG, "open", None, "Debit card declined at the petrol station when paying"),
     _ticket(209, OTHER_ORG, "new", "Odd code", f"The reader shows {RARE_WORD} and stops"),
+    # Requesters without an organisation; 602 holds the query texts verbatim, so a leak would rank it first.
+    _ticket(401, None, "open", "Card declined", "My debit card got declined at the supermarket checkout today"),
+    _ticket(402, None, "new", "Refund missing", "I sent back the headphones two weeks ago and still no refund"),
+    _ticket(403, None, "pending", "Upload fails", "The app fails when I add my passport picture"),
+    _ticket(404, None, "solved", "Card declined", CARD_QUERY),
+    _ticket(411, None, "open", "Card declined", CARD_QUERY, requester=OTHER_REQUESTER),
+    _ticket(412, None, "new", "Refund missing", REFUND_QUERY, requester=OTHER_REQUESTER),
+    _ticket(413, None, "open", "Upload fails", PASSPORT_QUERY, requester=OTHER_REQUESTER),
+    _ticket(414, None, "hold", None, "Debit card declined at the petrol station when paying", OTHER_REQUESTER),
+    # Requester 501 of org 42 also filed a ticket without the organisation (e.g. before joining it).
+    _ticket(415, None, "open", "Card declined", CARD_QUERY, requester=501),
 ]
 
 ARTICLES: list[dict[str, Any]] = [

@@ -51,7 +51,13 @@ def test_duplicates_as_json_with_a_limit_and_statuses(run):
     found = json.loads(done.stdout)
     assert [m["record_id"] for m in found] == ["105", "101"]
     assert set(found[0]) == {"record_id", "score", "snippet", "stream", "fields"}
-    assert found[0]["fields"] == {"id": 105, "organization_id": ORG, "status": "solved", "subject": "Card declined"}
+    assert found[0]["fields"] == {
+        "id": 105,
+        "organization_id": ORG,
+        "requester_id": 501,
+        "status": "solved",
+        "subject": "Card declined",
+    }
     assert found[0]["stream"] == "tickets"
 
 

@@ -88,9 +88,11 @@ def form(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[
     st.cache_resource.clear()
 
 
-def send(at: AppTest, org: int | None, subject: str, description: str) -> AppTest:
+def send(at: AppTest, org: int | None, subject: str, description: str, *, requester: int | None = None) -> AppTest:
     if org is not None:
         at.number_input(key="org").set_value(org)
+    if requester is not None:
+        at.number_input(key="requester").set_value(requester)
     at.text_input(key="subject").input(subject)
     at.text_area(key="description").input(description)
     at.button(key="send").click().run()
@@ -171,10 +173,21 @@ def test_empty_request_is_refused_without_a_search(form):
     assert not at.error and not at.success
 
 
-def test_missing_organisation_is_refused(form):
+def test_missing_organisation_and_user_id_is_refused(form):
     at = send(form(), None, "My card", "It does not work")
-    assert "organisation" in shown(at.warning)
+    assert "organisation ID, or your user ID" in shown(at.warning)
     assert not at.error and not at.success
+
+
+def test_a_customer_without_organisation_is_checked_against_their_own_tickets(form):
+    ticket = sample_ticket(LONE)
+    at = send(form(), None, ticket["subject"], ticket["description"], requester=ticket["requester_id"])
+    assert "you have already open" in shown(at.warning)
+    assert f"({agent_link(LONE)})" in shown(at.markdown)
+
+    other = next(t["requester_id"] for t in sample_tickets().values() if t["requester_id"] != ticket["requester_id"])
+    at = send(form(), None, ticket["subject"], ticket["description"], requester=other)
+    assert agent_link(LONE) not in shown(at.markdown)
 
 
 def test_missing_collection_is_a_plain_error(form):

@@ -8,7 +8,7 @@ from typing import Sequence, Union
 
 from query_sdk.errors import UnsafeFilterValueError
 
-__all__ = ["Condition", "FilterValue", "build_filter", "check_value"]
+__all__ = ["Clause", "Condition", "ContainsAny", "FilterValue", "NotTrue", "build_filter", "check_value"]
 
 FilterValue = Union[int, str]
 #: Field names come from config and code; still, only plain identifiers reach an expression.
@@ -26,6 +26,27 @@ class Condition:
 
     field: str
     value: FilterValue | tuple[FilterValue, ...]
+
+
+@dataclass(frozen=True)
+class ContainsAny:
+    """An array field (a JSON list or an ARRAY field) holds at least one of ``values``."""
+
+    field: str
+    values: tuple[FilterValue, ...]
+
+
+@dataclass(frozen=True)
+class NotTrue:
+    """A boolean flag that is not ``true``: ``false``, null, or absent from the row all pass.
+
+    Used for Zendesk's ``draft``: an article that carries no flag counts as published.
+    """
+
+    field: str
+
+
+Clause = Union[Condition, ContainsAny, NotTrue]
 
 
 def check_value(value: object, *, what: str = "value") -> FilterValue:
@@ -50,32 +71,51 @@ def _literal(value: FilterValue) -> str:
     return str(value) if isinstance(value, int) else f'"{value}"'
 
 
-def build_filter(conditions: Sequence[Condition], *, templating: bool) -> tuple[str, dict[str, object]]:
+def build_filter(
+    conditions: Sequence[Clause], *, templating: bool, null_checks: bool = False
+) -> tuple[str, dict[str, object]]:
     """Build ``(expression, params)`` joining the conditions with ``and``.
 
     With ``templating`` the values travel as ``filter_params`` (Milvus 2.5+); otherwise they are
     rendered as literals, which ``check_value`` makes safe. Every value passes ``check_value``.
+    ``null_checks`` says the server knows ``is null`` (Milvus Lite, 2.5+): there ``not (f == true)``
+    drops rows whose flag is null or absent, so ``NotTrue`` is written ``f == false or f is null``;
+    Milvus 2.3/2.4 have no ``is null`` and let null and absent keys through ``not (f == true)``.
     """
     clauses: list[str] = []
     params: dict[str, object] = {}
     for position, condition in enumerate(conditions):
         if not _IDENTIFIER.fullmatch(condition.field):
             raise UnsafeFilterValueError(f"{condition.field!r} is not a valid field name.")
-        name = f"p{position}"
-        if isinstance(condition.value, tuple):
-            values = [check_value(v, what=f"{condition.field} value") for v in condition.value]
-            if not values:
-                raise UnsafeFilterValueError(f"The list of {condition.field} values is empty.")
+        field, name = condition.field, f"p{position}"
+        if isinstance(condition, NotTrue):
+            clauses.append(f"({field} == false) or ({field} is null)" if null_checks else f"not ({field} == true)")
+        elif isinstance(condition, ContainsAny):
+            values = _checked_list(field, condition.values)
             if templating:
-                clauses.append(f"{condition.field} in {{{name}}}")
+                clauses.append(f"array_contains_any({field}, {{{name}}})")
                 params[name] = values
             else:
-                clauses.append(f"{condition.field} in [{', '.join(_literal(v) for v in values)}]")
-        else:
-            value = check_value(condition.value, what=condition.field)
+                clauses.append(f"array_contains_any({field}, [{', '.join(_literal(v) for v in values)}])")
+        elif isinstance(condition.value, tuple):
+            values = _checked_list(field, condition.value)
             if templating:
-                clauses.append(f"{condition.field} == {{{name}}}")
+                clauses.append(f"{field} in {{{name}}}")
+                params[name] = values
+            else:
+                clauses.append(f"{field} in [{', '.join(_literal(v) for v in values)}]")
+        else:
+            value = check_value(condition.value, what=field)
+            if templating:
+                clauses.append(f"{field} == {{{name}}}")
                 params[name] = value
             else:
-                clauses.append(f"{condition.field} == {_literal(value)}")
+                clauses.append(f"{field} == {_literal(value)}")
     return " and ".join(f"({c})" for c in clauses), params
+
+
+def _checked_list(field: str, values: Sequence[object]) -> list[FilterValue]:
+    checked = [check_value(v, what=f"{field} value") for v in values]
+    if not checked:
+        raise UnsafeFilterValueError(f"The list of {field} values is empty.")
+    return checked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -95,3 +96,32 @@ class ArticleMatch(Match):
         """The public link to the article, when synced."""
         value = self.fields.get("html_url")
         return None if value is None else str(value)
+
+    @property
+    def locale(self) -> str | None:
+        """The article's locale (``en-us``, ``fr``, ...), when synced."""
+        value = self.fields.get("locale")
+        return None if value is None else str(value)
+
+    @property
+    def section_id(self) -> Any:
+        """The Help Center section the article belongs to, when synced (as stored: usually an integer)."""
+        return self.fields.get("section_id")
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        """The article's labels; empty when it has none or they were not synced."""
+        value = self.fields.get("label_names")
+        if isinstance(value, str):  # a list kept in a VARCHAR field is stored as its JSON text
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return (value,)
+        if not isinstance(value, (list, tuple)):
+            return ()
+        return tuple(str(label) for label in value)
+
+    @property
+    def draft(self) -> bool:
+        """True only for an article stored with ``draft: true`` (no flag means published)."""
+        return self.fields.get("draft") is True

@@ -11,22 +11,25 @@ from typing import Any, Sequence, TypeVar
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
+from query_sdk._arguments import CONSISTENCY_LEVELS, consistency_level, filter_values, open_status_values
 from query_sdk._collection import CollectionInfo
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
-from query_sdk.filters import Condition, FilterValue, build_filter, check_value
+from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
 from query_sdk.milvus import connect_client, is_local_path, translate_milvus_error
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
 
-__all__ = ["DEFAULT_OPEN_STATUSES", "SupportSearch"]
+__all__ = ["ARTICLE_FIELDS", "CONSISTENCY_LEVELS", "DEFAULT_OPEN_STATUSES", "SupportSearch"]
 
 log = logging.getLogger("query_sdk")
 
 #: Zendesk statuses that mean "still being worked on".
 DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
+#: Zendesk Help Center article fields the article filters read (as the Zendesk source names them).
+ARTICLE_FIELDS = {"draft": "draft", "locale": "locale", "section_id": "section_id", "label_names": "label_names"}
 #: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
 HYBRID_DENSE_WEIGHT = 0.7
 #: HNSW ``ef`` on Milvus Lite, whose filtered graph walk misses rows behind narrow filters (on 100,000
@@ -53,15 +56,19 @@ class SupportSearch:
         tickets_stream: str = "tickets",
         articles_stream: str = "articles",
         organization_field: str = "organization_id",
+        requester_field: str = "requester_id",
         status_field: str = "status",
         hybrid: bool = False,
+        consistency: str = "bounded",
     ) -> None:
+        self._consistency = consistency_level(consistency)
         self._client = client
         self._info = info
         self._embedder = embedder
         self.tickets_stream = tickets_stream
         self.articles_stream = articles_stream
         self.organization_field = organization_field
+        self.requester_field = requester_field
         self.status_field = status_field
         can_hybrid = info.sparse_field is not None and info.capabilities.bm25
         if hybrid and not can_hybrid:
@@ -87,8 +94,10 @@ class SupportSearch:
         tickets_stream: str = "tickets",
         articles_stream: str = "articles",
         organization_field: str = "organization_id",
+        requester_field: str = "requester_id",
         status_field: str = "status",
         hybrid: bool = False,
+        consistency: str = "bounded",
         timeout: float = 10.0,
     ) -> SupportSearch:
         """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
@@ -99,7 +108,12 @@ class SupportSearch:
         ``hybrid=True`` fuses BM25 full-text scores with dense scores where the collection and
         server support it (it helps queries that hinge on exact terms: error codes, product names);
         the default is dense search, which measured as good or better on Banking77 and is faster.
+        ``consistency`` is the Milvus consistency level of every search (``CONSISTENCY_LEVELS``):
+        ``"bounded"`` by default, which does not wait for the server's time tick and may miss rows
+        written in the last seconds; ``"strong"`` for apps that must read their own writes (each
+        search can also pass ``consistency=``).
         """
+        level = consistency_level(consistency)
         if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
             # Opening a missing Milvus Lite folder would create it: a search must not leave one behind.
             raise CollectionNotFoundError(
@@ -119,8 +133,10 @@ class SupportSearch:
             tickets_stream=tickets_stream,
             articles_stream=articles_stream,
             organization_field=organization_field,
+            requester_field=requester_field,
             status_field=status_field,
             hybrid=hybrid,
+            consistency=level,
         )
 
     @property
@@ -141,51 +157,98 @@ class SupportSearch:
         self,
         text: str,
         *,
-        organization_id: FilterValue,
+        organization_id: FilterValue | None = None,
+        requester_id: FilterValue | None = None,
         limit: int = 5,
         threshold: float | None = None,
         open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
+        consistency: str | None = None,
     ) -> list[TicketMatch]:
-        """Open tickets of ``organization_id`` that look like ``text``, best first, one per ticket."""
+        """Open tickets of one tenant that look like ``text``, best first, one per ticket.
+
+        The tenant is ``organization_id`` (tickets of that organisation) or, for customers without
+        one, ``requester_id`` (that requester's tickets). One of them is required; given both, a
+        ticket must match both (the requester's tickets within that organisation). No search ever
+        crosses the tenant: both values pass ``query_sdk.filters`` and are never formatted into text.
+        """
         return self.find_duplicate_tickets_many(
-            [text], organization_id=organization_id, limit=limit, threshold=threshold, open_statuses=open_statuses
+            [text],
+            organization_id=organization_id,
+            requester_id=requester_id,
+            limit=limit,
+            threshold=threshold,
+            open_statuses=open_statuses,
+            consistency=consistency,
         )[0]
 
     def find_duplicate_tickets_many(
         self,
         texts: Sequence[str],
         *,
-        organization_id: FilterValue,
+        organization_id: FilterValue | None = None,
+        requester_id: FilterValue | None = None,
         limit: int = 5,
         threshold: float | None = None,
         open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
+        consistency: str | None = None,
     ) -> list[list[TicketMatch]]:
         """``find_duplicate_tickets`` for many texts: one embedding request, one search call."""
-        organization = self._typed(self.organization_field, check_value(organization_id, what="organization_id"))
-        if isinstance(open_statuses, str):  # one status, not a sequence of letters
-            open_statuses = (open_statuses,)
-        statuses = tuple(check_value(s, what="status") for s in open_statuses)
-        if not statuses:
-            return [[] for _ in texts]
-        conditions = [
+        conditions: list[Clause] = [
             Condition(STREAM_FIELD, self.tickets_stream),
-            Condition(self.organization_field, organization),
-            Condition(self.status_field, statuses),
+            *self._tenant(organization_id, requester_id),
+            Condition(self.status_field, open_status_values(open_statuses)),
         ]
         cutoff = self._thresholds["duplicate"] if threshold is None else threshold
-        return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream)
+        return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream, consistency)
 
-    def recommend_articles(self, text: str, *, limit: int = 5, threshold: float | None = None) -> list[ArticleMatch]:
-        """Help-center articles that may answer ``text``, best first, one per article."""
-        return self.recommend_articles_many([text], limit=limit, threshold=threshold)[0]
+    def recommend_articles(
+        self,
+        text: str,
+        *,
+        limit: int = 5,
+        threshold: float | None = None,
+        locale: str | Sequence[str] | None = None,
+        section_id: FilterValue | Sequence[FilterValue] | None = None,
+        label_names: str | Sequence[str] | None = None,
+        include_drafts: bool = False,
+        consistency: str | None = None,
+    ) -> list[ArticleMatch]:
+        """Help-center articles that may answer ``text``, best first, one per article.
+
+        Draft articles (Zendesk's ``draft: true``) are left out unless ``include_drafts=True``; an
+        article without a ``draft`` field counts as published. ``locale`` keeps articles of that
+        locale (Zendesk codes as stored, e.g. ``"fr"``, ``"en-us"``; several allowed),
+        ``section_id`` those of that section (or sections), ``label_names`` those carrying any of
+        the given labels. The fields must have been synced as metadata (``ARTICLE_FIELDS``).
+        """
+        return self.recommend_articles_many(
+            [text],
+            limit=limit,
+            threshold=threshold,
+            locale=locale,
+            section_id=section_id,
+            label_names=label_names,
+            include_drafts=include_drafts,
+            consistency=consistency,
+        )[0]
 
     def recommend_articles_many(
-        self, texts: Sequence[str], *, limit: int = 5, threshold: float | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        limit: int = 5,
+        threshold: float | None = None,
+        locale: str | Sequence[str] | None = None,
+        section_id: FilterValue | Sequence[FilterValue] | None = None,
+        label_names: str | Sequence[str] | None = None,
+        include_drafts: bool = False,
+        consistency: str | None = None,
     ) -> list[list[ArticleMatch]]:
         """``recommend_articles`` for many texts: one embedding request, one search call."""
         cutoff = self._thresholds["article"] if threshold is None else threshold
-        conditions = [Condition(STREAM_FIELD, self.articles_stream)]
-        return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream)
+        conditions: list[Clause] = [Condition(STREAM_FIELD, self.articles_stream)]
+        conditions += self._article_filters(locale, section_id, label_names, include_drafts=include_drafts)
+        return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream, consistency)
 
     def calibrate(self, pairs: Sequence[tuple[str, str, bool]]) -> Calibration:
         """Fit the duplicate threshold on labelled ``(text_a, text_b, is_duplicate)`` pairs.
@@ -211,6 +274,67 @@ class SupportSearch:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _tenant(self, organization_id: FilterValue | None, requester_id: FilterValue | None) -> list[Condition]:
+        """The isolation conditions of a duplicate search: the organisation, the requester, or both."""
+        if organization_id is None and requester_id is None:
+            raise ConfigurationError(
+                "find_duplicate_tickets needs organization_id= or requester_id=: "
+                "duplicates are only ever searched within one organisation or one requester.",
+                guidance="Pass the customer's organization_id, or requester_id when they have no organisation.",
+            )
+        tenant = []
+        for field, value, what in (
+            (self.organization_field, organization_id, "organization_id"),
+            (self.requester_field, requester_id, "requester_id"),
+        ):
+            if value is not None:
+                tenant.append(Condition(field, self._typed(field, check_value(value, what=what))))
+        return tenant
+
+    def _article_filters(
+        self,
+        locale: str | Sequence[str] | None,
+        section_id: FilterValue | Sequence[FilterValue] | None,
+        label_names: str | Sequence[str] | None,
+        *,
+        include_drafts: bool,
+    ) -> list[Clause]:
+        """Help-center conditions: published only (unless drafts are asked for), locale, section, labels."""
+        clauses: list[Clause] = []
+        draft = ARTICLE_FIELDS["draft"]
+        if not include_drafts and self._has_field(draft):  # a collection that cannot hold the flag has no drafts
+            clauses.append(NotTrue(draft))
+        for key, given in (("locale", locale), ("section_id", section_id)):
+            if given is None:
+                continue
+            field = self._filterable(key)
+            values = tuple(self._typed(field, check_value(v, what=key)) for v in filter_values(key, given))
+            clauses.append(Condition(field, values[0] if len(values) == 1 else values))
+        if label_names is not None:
+            field = self._filterable("label_names")
+            clauses.append(
+                ContainsAny(
+                    field, tuple(check_value(v, what="label_names") for v in filter_values("label_names", label_names))
+                )
+            )
+        return clauses
+
+    def _has_field(self, field: str) -> bool:
+        """Whether rows can carry ``field``: a declared field, or any key of the dynamic field."""
+        return field in self._info.scalar_types or self._info.dynamic
+
+    def _filterable(self, key: str) -> str:
+        field = ARTICLE_FIELDS[key]
+        if not self._has_field(field):
+            raise ConfigurationError(
+                f"Collection {self._info.name!r} has no {field!r} field to filter {key}= on.",
+                guidance=f"Sync {field!r} as metadata (the connector's processing.metadata_fields).",
+            )
+        return field
+
+    def _level(self, consistency: str | None) -> str:
+        return self._consistency if consistency is None else consistency_level(consistency)
+
     def _typed(self, field: str, value: FilterValue) -> FilterValue:
         """Match a value to a declared field's type, so ``"42"`` finds an INT64 ``42``."""
         kind = self._info.scalar_types.get(field)
@@ -226,18 +350,24 @@ class SupportSearch:
     def _search(
         self,
         texts: Sequence[str],
-        conditions: list[Condition],
+        conditions: list[Clause],
         limit: int,
         threshold: float,
         kind: type[_M],
         stream: str,
+        consistency: str | None = None,
     ) -> list[list[_M]]:
         if limit < 1:
             raise ConfigurationError("limit must be at least 1.")
         if not texts:
             return []
         info = self._info
-        expression, params = build_filter(conditions, templating=info.capabilities.filter_templating)
+        expression, params = build_filter(
+            conditions,
+            templating=info.capabilities.filter_templating,
+            null_checks=info.capabilities.nullable_fields,
+        )
+        level = self._level(consistency)
         vectors = self._embedder.embed(list(texts))
         grouped = info.record_id_declared
         request: dict[str, Any] = dict(
@@ -248,6 +378,7 @@ class SupportSearch:
             filter_params=params,
             output_fields=[*info.output_fields(), info.text_field],
             search_params={"metric_type": info.metric},
+            consistency_level=level,
             **({"group_by_field": RECORD_ID_FIELD} if grouped else {}),
         )
         if info.capabilities.narrow_filter_misses:
@@ -265,6 +396,7 @@ class SupportSearch:
                 filter_params=params,
                 output_fields=[*info.output_fields(), info.text_field, info.vector_field],
                 search_params={"metric_type": "BM25"},
+                consistency_level=level,
             )
         answers: list[list[_M]] = []
         for vector, dense_hits, lexical_hits in zip(vectors, dense, lexical):

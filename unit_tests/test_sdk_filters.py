@@ -4,7 +4,7 @@ import re
 import pytest
 
 from query_sdk import UnsafeFilterValueError
-from query_sdk.filters import Condition, build_filter, check_value
+from query_sdk.filters import Condition, ContainsAny, NotTrue, build_filter, check_value
 
 # What the brief's attackers try: each must be refused before it reaches an expression.
 REFUSED = [
@@ -112,3 +112,62 @@ def test_property_templating_keeps_every_value_out_of_the_expression():
         expression, params = build_filter([Condition("organization_id", value)], templating=True)
         assert expression == "(organization_id == {p0})"
         assert params == {"p0": value}
+
+
+# -- array contains (label_names) and the draft flag ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", REFUSED, ids=repr)
+def test_injection_values_in_an_array_filter_are_refused(value):
+    with pytest.raises(UnsafeFilterValueError):
+        build_filter([ContainsAny("label_names", ("cards", value))], templating=False)
+
+
+def test_an_array_filter_renders_one_literal_list():
+    expression, params = build_filter([ContainsAny("label_names", ("cards", "Zürich", 7))], templating=False)
+    assert expression == '(array_contains_any(label_names, ["cards", "Zürich", 7]))'
+    assert params == {}
+
+
+def test_an_array_filter_with_templating_keeps_values_out_of_the_expression():
+    expression, params = build_filter(
+        [Condition("_ab_stream", "articles"), ContainsAny("label_names", ("a", "b"))], templating=True
+    )
+    assert expression == "(_ab_stream == {p0}) and (array_contains_any(label_names, {p1}))"
+    assert params == {"p0": "articles", "p1": ["a", "b"]}
+
+
+def test_an_empty_array_filter_is_refused():
+    with pytest.raises(UnsafeFilterValueError):
+        build_filter([ContainsAny("label_names", ())], templating=False)
+
+
+@pytest.mark.parametrize(
+    ("null_checks", "expected"),
+    [(True, "((draft == false) or (draft is null))"), (False, "(not (draft == true))")],
+)
+def test_not_true_lets_false_null_and_absent_flags_through(null_checks, expected):
+    expression, params = build_filter([NotTrue("draft")], templating=True, null_checks=null_checks)
+    assert (expression, params) == (expected, {})
+
+
+@pytest.mark.parametrize("clause", [NotTrue("draft or 1"), ContainsAny("labels)", ("a",))], ids=repr)
+def test_new_clauses_check_their_field_names(clause):
+    with pytest.raises(UnsafeFilterValueError):
+        build_filter([clause], templating=False)
+
+
+def test_property_accepted_label_lists_cannot_leave_their_literal():
+    rng = random.Random(11)
+    accepted = 0
+    for _ in range(3000):
+        values = tuple(_random_text(rng) for _ in range(rng.randint(1, 3)))
+        try:
+            expression, _ = build_filter([ContainsAny("label_names", values)], templating=False)
+        except UnsafeFilterValueError:
+            assert any(not _ALLOWED.fullmatch(v) for v in values)
+            continue
+        accepted += 1
+        assert expression == "(array_contains_any(label_names, [" + ", ".join(f'"{v}"' for v in values) + "]))"
+        assert expression.count('"') == 2 * len(values)
+    assert accepted > 100

@@ -64,3 +64,30 @@ def test_ticket_and_article_properties_read_the_fields():
         stream="articles",
     )  # fmt: skip
     assert (article.title, article.html_url) == ("Declines", "https://x/a/301")
+
+
+def _article(**fields):
+    return ArticleMatch(record_id="801", score=0.5, snippet="s", fields=fields, stream="articles")
+
+
+def test_article_help_centre_fields():
+    article = _article(locale="fr", section_id=12, label_names=["cartes", "paiements"], draft=False)
+    assert (article.locale, article.section_id, article.label_names, article.draft) == (
+        "fr",
+        12,
+        ("cartes", "paiements"),
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "labels"), [(None, ()), ('["a","b"]', ("a", "b")), ("solo", ("solo",)), (7, ()), ([], ())]
+)
+def test_labels_read_from_any_stored_form(stored, labels):
+    assert _article(label_names=stored).label_names == labels
+
+
+@pytest.mark.parametrize(("stored", "draft"), [(True, True), (None, False), ("true", False), (1, False)])
+def test_only_a_true_flag_is_a_draft(stored, draft):
+    assert _article(draft=stored).draft is draft
+    assert _article().draft is False

@@ -1,4 +1,7 @@
-"""The support form: check a new request against the organisation's open tickets, then suggest articles.
+"""The support form: check a new request against the customer's open tickets, then suggest articles.
+
+Duplicates are looked for among the open tickets of the customer's organisation or, for a customer
+without one, among their own (by Zendesk user id, ``requester_id``).
 
 Run it with ``streamlit run examples/support_form/app.py`` after a sync (``bash scripts/demo.sh``).
 Configuration comes from the environment: ``MILVUS_URI`` (default ``./support.db``), ``COLLECTION``
@@ -23,6 +26,7 @@ class Request:
     """What the customer typed, trimmed."""
 
     organization_id: int | None
+    requester_id: int | None
     name: str
     email: str
     subject: str
@@ -33,12 +37,18 @@ class Request:
         """The text searched: subject and description."""
         return "\n".join(part for part in (self.subject, self.description) if part)
 
+    def tenant(self) -> dict[str, int]:
+        """Whose open tickets a duplicate may be: the organisation's when known, else the requester's."""
+        if self.organization_id is not None:
+            return {"organization_id": self.organization_id}
+        return {"requester_id": self.requester_id} if self.requester_id is not None else {}
+
     def problem(self) -> str | None:
         """Why the request cannot be checked yet, or None."""
         if not self.text:
             return "Please tell us what happened: enter a subject or a description."
-        if self.organization_id is None:
-            return "Please enter your organisation ID."
+        if self.organization_id is None and self.requester_id is None:
+            return "Please enter your organisation ID, or your user ID if you have no organisation."
         if self.email and "@" not in self.email:
             return "That email address does not look right."
         return None
@@ -84,9 +94,9 @@ def snippet(article: ArticleMatch, width: int = 220) -> str:
     return textwrap.shorten(text, width=width, placeholder=" ...")
 
 
-def show_duplicates(tickets: list[TicketMatch]) -> None:
+def show_duplicates(tickets: list[TicketMatch], *, whose: str) -> None:
     st.warning(
-        "This looks like a request your organisation already has open, so it was **not** sent. "
+        f"This looks like a request {whose} already open, so it was **not** sent. "
         "Follow the existing ticket, or submit anyway if yours is different."
     )
     for ticket in tickets:
@@ -115,10 +125,12 @@ def check(request: Request, *, allow_duplicates: bool) -> None:
     try:
         search = support_search()
         if not allow_duplicates:
-            duplicates = search.find_duplicate_tickets(request.text, organization_id=request.organization_id)
+            duplicates = search.find_duplicate_tickets(request.text, **request.tenant())
             if duplicates:
                 st.session_state["held"] = request
-                show_duplicates(duplicates)
+                show_duplicates(
+                    duplicates, whose="your organisation has" if request.organization_id is not None else "you have"
+                )
                 return
         accept(request, search)
     except SupportSearchError as error:
@@ -132,6 +144,15 @@ def main() -> None:
         organization = st.number_input(
             "Organisation ID", min_value=1, value=None, step=1, format="%d", placeholder="e.g. 360001", key="org"
         )
+        requester = st.number_input(
+            "Your user ID (if you have no organisation)",
+            min_value=1,
+            value=None,
+            step=1,
+            format="%d",
+            placeholder="e.g. 381000000101",
+            key="requester",
+        )
         name = st.text_input("Your name (optional)", key="name")
         email = st.text_input("Your email (optional)", key="email")
         subject = st.text_input("Subject", max_chars=200, key="subject")
@@ -141,6 +162,7 @@ def main() -> None:
         st.session_state.pop("held", None)
         request = Request(
             None if organization is None else int(organization),
+            None if requester is None else int(requester),
             name.strip(),
             email.strip(),
             subject.strip(),
