@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError
-from destination_milvus_support.schema import RECORD_HASH_FIELD, CollectionLayout
+from destination_milvus_support.sync_modes import StoredRow
 from destination_milvus_support.validation import fit_declared_value
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
 from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
+from query_sdk.layout import (
+    CHUNK_HASH_FIELD,
+    RECORD_HASH_FIELD,
+    CollectionLayout,
+    record_hash,
+)
+from query_sdk.layout import VECTOR_TYPES as _VECTOR_TYPES
 from query_sdk.milvus import ServerCapabilities, connect_client, translate_milvus_error
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
 log = logging.getLogger("airbyte")
-_VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
 #: Rows per upsert call, so a request stays far below gRPC's 64 MB message limit.
 _MAX_ROWS_PER_CALL = 1000
-
-
-def record_hash(stream: str, rid: str) -> str:
-    """Hex digest naming a record in filters: source values never enter a filter string."""
-    return hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
+#: Values per lookup filter (``field in [...]``), and rows a lookup query may return.
+_LOOKUP_VALUES = 512
+_LOOKUP_LIMIT = 16384
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Row:
     text: str
     vector: Sequence[float]
     metadata: Mapping[str, Any]
+    #: ``query_sdk.layout.chunk_hash`` of the row (stored where the collection can hold it).
+    chunk_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class _Target:
     text_field: str
     has_record_hash: bool
     generation_declared: bool
+    #: The chunk hash has a declared field, or can live in the dynamic field.
+    chunk_hash_stored: bool
 
 
 class MilvusIndexer:
@@ -72,6 +78,8 @@ class MilvusIndexer:
         self.capabilities = ServerCapabilities.detect(self._client)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
+        #: The contract rows are written by (set by ``prepare``).
+        self.contract: CollectionContract | None = None
 
     # -- set-up ----------------------------------------------------------------------------------
 
@@ -153,15 +161,22 @@ class MilvusIndexer:
             text_field=contract.text_field,
             has_record_hash=RECORD_HASH_FIELD in fields,
             generation_declared=GENERATION_FIELD in fields,
+            chunk_hash_stored=CHUNK_HASH_FIELD in fields or bool(description.get("enable_dynamic_field")),
         )
+        self.contract = contract
 
     def _create(self, layout: CollectionLayout) -> bool:
         """Create the collection; False when another sync created it first (both saw none)."""
         try:
             layout.create(self._client, self.collection, self.capabilities)
         except MilvusException:
-            if not self._client.has_collection(self.collection):
-                raise
+            # The other creator may still be mid-way (Milvus Lite's server answers "File exists"
+            # before the collection is listed): give it a few seconds to appear.
+            deadline = time.monotonic() + 5.0
+            while not self._client.has_collection(self.collection):
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
             log.info("Collection %r was created by another sync running at the same time.", self.collection)
             return False
         return True
@@ -183,10 +198,19 @@ class MilvusIndexer:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, rows: Sequence[Row], deletes: Iterable[tuple[str, str]], *, generation: int) -> None:
-        """Delete every chunk of the ``(stream, record_id)`` pairs in ``deletes``, then write ``rows``."""
+    @property
+    def text_stored(self) -> bool:
+        """False when ``omit_raw_text`` leaves the text field empty."""
+        return not self._omit_raw_text
+
+    @property
+    def auto_id(self) -> bool:
+        """True when Milvus assigns primary keys (a collection made by the official connector)."""
+        return self._require().auto_id
+
+    def write(self, rows: Sequence[Row], *, generation: int) -> None:
+        """Upsert ``rows`` (insert, on an auto_id collection) with this sync's ``generation``."""
         target = self._require()
-        self.delete_records(list(deletes))
         shaped = [self._shape(row, target, generation) for row in rows]
         try:
             for start in range(0, len(shaped), _MAX_ROWS_PER_CALL):
@@ -198,31 +222,98 @@ class MilvusIndexer:
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def delete_records(self, records: Sequence[tuple[str, str]]) -> None:
-        """Remove all chunks of these records (dedup replacement and CDC deletes)."""
-        if not records:
-            return
+    def stored_rows(self, records: Sequence[tuple[str, str]] = (), pks: Sequence[Any] = ()) -> list[StoredRow]:
+        """Rows already stored for these ``(stream, record id)`` pairs, and for these primary keys.
+
+        Reads with Strong consistency (every acknowledged write is seen). Records whose stream or id
+        cannot enter a filter, in a collection without ``_ab_record_hash``, are found by a scan.
+        """
         target = self._require()
+        fields = [target.pk_field, STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD]
+        if target.chunk_hash_stored:
+            fields.append(CHUNK_HASH_FIELD)
+        found: list[dict[str, Any]] = []
+        if pks and not target.auto_id:
+            found += self._query_in(target.pk_field, list(pks), fields)
         if target.has_record_hash:
-            conditions = [Condition(RECORD_HASH_FIELD, tuple(record_hash(s, r) for s, r in records))]
-            self._delete(conditions)
-            return
-        # A collection made by the official connector: filter on the record ids themselves.
-        by_stream: dict[str, list[str]] = {}
-        for stream, rid in records:
-            by_stream.setdefault(stream, []).append(rid)
-        for stream, ids in by_stream.items():
-            plain = [rid for rid in ids if _is_plain(rid)] if _is_plain(stream) else []
-            if plain:
-                self._delete([Condition(STREAM_FIELD, stream), Condition(RECORD_ID_FIELD, tuple(plain))])
-            others = set(ids) - set(plain)
-            if others:
-                # Composite keys, and ids or stream names with quotes or brackets, cannot enter a filter.
-                self._delete_ids(self._scan_ids(stream, RECORD_ID_FIELD, others.__contains__))
+            found += self._query_in(RECORD_HASH_FIELD, [record_hash(s, r) for s, r in records], fields)
+        else:
+            by_stream: dict[str, list[str]] = {}
+            for stream, rid in records:
+                by_stream.setdefault(stream, []).append(rid)
+            for stream, ids in by_stream.items():
+                plain = [rid for rid in ids if _is_plain(rid)] if _is_plain(stream) else []
+                found += self._query_in(RECORD_ID_FIELD, plain, fields, also=[Condition(STREAM_FIELD, stream)])
+                others = set(ids) - set(plain)
+                if others:
+                    found += self._scan(stream, RECORD_ID_FIELD, others.__contains__, fields)
+        unique = {row[target.pk_field]: row for row in found}
+        return [
+            StoredRow(
+                pk=pk,
+                stream=str(row.get(STREAM_FIELD)),
+                record_id=str(row.get(RECORD_ID_FIELD)),
+                chunk_hash=row.get(CHUNK_HASH_FIELD),
+                generation=row.get(GENERATION_FIELD),
+            )
+            for pk, row in unique.items()
+        ]
+
+    def vectors(self, pks: Sequence[Any]) -> dict[Any, tuple[str | None, list[float]]]:
+        """``pk -> (chunk hash, vector)`` of stored rows, read together (so the hash names that vector)."""
+        target = self._require()
+        fields = [target.vector_field, CHUNK_HASH_FIELD] if target.chunk_hash_stored else [target.vector_field]
+        found: dict[Any, tuple[str | None, list[float]]] = {}
+        try:
+            for start in range(0, len(pks), _LOOKUP_VALUES):
+                part = list(pks[start : start + _LOOKUP_VALUES])
+                for row in self._client.get(
+                    self.collection, ids=part, output_fields=fields, consistency_level="Strong"
+                ):
+                    found[row[target.pk_field]] = (row.get(CHUNK_HASH_FIELD), list(row[target.vector_field]))
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return found
+
+    def _query_in(
+        self, field: str, values: list[Any], fields: list[str], *, also: Sequence[Condition] = ()
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        try:
+            for start in range(0, len(values), _LOOKUP_VALUES):
+                part = tuple(values[start : start + _LOOKUP_VALUES])
+                expression, params = build_filter(
+                    [*also, Condition(field, part)], templating=self.capabilities.filter_templating
+                )
+                kwargs: dict[str, Any] = {"filter_params": dict(params)} if params else {}
+                rows += self._client.query(
+                    self.collection,
+                    filter=expression,
+                    output_fields=fields,
+                    limit=_LOOKUP_LIMIT,
+                    consistency_level="Strong",
+                    **kwargs,
+                )
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return rows
 
     def has_rows(self, stream: str) -> bool:
         """Whether the collection holds any row of ``stream`` (True when the name cannot enter a filter)."""
-        return not _is_plain(stream) or self._count(stream) > 0
+        if not _is_plain(stream):
+            return True
+        expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
+        try:  # one row is enough (a count(*) scans every row: seconds on Milvus Lite right after a sync)
+            found = self._client.query(
+                self.collection,
+                filter=expression,
+                output_fields=[self._require().pk_field],
+                limit=1,
+                consistency_level="Strong",
+            )
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return bool(found)
 
     def delete_other_generations(self, stream: str, generation: int) -> int:
         """After a successful overwrite, remove the stream's rows of every other generation."""
@@ -239,27 +330,35 @@ class MilvusIndexer:
         return len(ids)
 
     def _scan_ids(self, stream: str, field: str, wanted: Callable[[Any], bool]) -> list[Any]:
-        """Primary keys of the stream's rows whose ``field`` (None where absent) is ``wanted``.
+        """Primary keys of the stream's rows whose ``field`` (None where absent) is ``wanted``."""
+        pk_field = self._require().pk_field
+        return [row[pk_field] for row in self._scan(stream, field, wanted, [pk_field])]
+
+    def _scan(self, stream: str, field: str, wanted: Callable[[Any], bool], fields: list[str]) -> list[dict[str, Any]]:
+        """The stream's rows whose ``field`` (None where absent) is ``wanted``, with ``fields``.
 
         Scans the stream's rows, or the whole collection when the stream's name cannot enter a filter.
         """
         pk_field = self._require().pk_field
         expression = build_filter([Condition(STREAM_FIELD, stream)], templating=False)[0] if _is_plain(stream) else ""
-        ids: list[Any] = []
+        rows: list[dict[str, Any]] = []
+        output = sorted({pk_field, STREAM_FIELD, field, *fields})
         try:
             iterator = self._client.query_iterator(
-                self.collection, batch_size=1000, filter=expression, output_fields=[pk_field, STREAM_FIELD, field]
+                self.collection, batch_size=1000, filter=expression, output_fields=output
             )
             try:
                 while page := iterator.next():
-                    ids.extend(
-                        row[pk_field] for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field))
-                    )
+                    rows.extend(row for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field)))
             finally:
                 iterator.close()
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
-        return ids
+        return rows
+
+    def delete_ids(self, ids: Sequence[Any]) -> None:
+        """Delete rows by primary key (stale chunks found by a lookup)."""
+        self._delete_ids(ids)
 
     def _delete_ids(self, ids: Sequence[Any]) -> None:
         try:
@@ -275,6 +374,15 @@ class MilvusIndexer:
         """
         try:
             self._client.flush(self.collection)
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+
+    def ensure_loaded(self) -> None:
+        """Leave the collection loaded, as the official connector does, so any client can search it."""
+        try:
+            state = str(self._client.get_load_state(self.collection).get("state", ""))
+            if "Loaded" not in state or "NotLoad" in state:
+                self._client.load_collection(self.collection)
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
 
@@ -299,10 +407,6 @@ class MilvusIndexer:
             raise translate_milvus_error(error, where=self._where) from None
         return int(result[0]["count(*)"]) if result else 0
 
-    def _delete(self, conditions: list[Condition]) -> None:
-        expression, params = build_filter(conditions, templating=self.capabilities.filter_templating)
-        self._delete_expression(expression, params)
-
     def _delete_expression(self, expression: str, params: Mapping[str, object]) -> None:
         kwargs: dict[str, Any] = {"filter": expression}
         if params:
@@ -324,6 +428,8 @@ class MilvusIndexer:
             shaped[target.pk_field] = row.pk
         if target.has_record_hash:
             shaped[RECORD_HASH_FIELD] = record_hash(row.stream, row.record_id)
+        if target.chunk_hash_stored and row.chunk_hash:
+            shaped[CHUNK_HASH_FIELD] = row.chunk_hash
         for name, value in row.metadata.items():
             if name in shaped or name == target.pk_field:
                 continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import dpath
-from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog, DestinationSyncMode
+from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog
 from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
 from destination_milvus_support.config import (
@@ -20,6 +20,7 @@ from destination_milvus_support.config import (
     SeparatorSplitter,
 )
 from destination_milvus_support.errors import RecordError
+from destination_milvus_support.sync_modes import chunk_key
 from destination_milvus_support.text import html_to_text, render_value
 from destination_milvus_support.validation import check_metadata_names, fit_record_id
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
@@ -104,9 +105,7 @@ class DocumentProcessor:
         check_metadata_names(stream, metadata, self._reserved)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
-        # Dedup keeps one version per record; append and overwrite keep every version whole, so a
-        # chunk's key names the version too (resending the same version still lands on its own rows).
-        key = rid if is_dedup(configured) or not self._has_key(configured) else f"{rid}#{_digest(data)}"
+        key = chunk_key(configured, rid, _digest(data))  # the sync mode decides what a key names
         total = self._count(text)
         pieces = (
             [(text, total)]
@@ -126,10 +125,6 @@ class DocumentProcessor:
             for index, (piece, tokens) in enumerate(pieces)
         ]
         return ProcessedRecord(stream, rid, chunks)
-
-    @staticmethod
-    def _has_key(configured: Any) -> bool:
-        return bool(configured.primary_key or configured.stream.source_defined_primary_key)
 
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
@@ -255,8 +250,3 @@ def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> R
 def _digest(data: Mapping[str, Any]) -> str:
     """A short content hash of a record: its id when it has no primary key, its version otherwise."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def is_dedup(configured: Any) -> bool:
-    """True for streams in append + dedup mode."""
-    return bool(configured.destination_sync_mode == DestinationSyncMode.append_dedup)

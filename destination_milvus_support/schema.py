@@ -1,33 +1,32 @@
-"""The collection this connector creates: typed fields from the catalog, indexes, BM25, the stored contract."""
+"""The catalog side of the collection layout: which metadata fields get typed columns, whether BM25 exists.
+
+The layout itself (fields, indexes, stored contract, row hashes) is ``query_sdk.layout``.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import ConfiguredAirbyteCatalog
-from pymilvus import DataType, Function, FunctionType, MilvusClient
-from pymilvus.milvus_client.index import IndexParams
+from pymilvus import DataType
 
-from query_sdk.contract import (
-    CONTRACT_PROPERTY,
-    GENERATION_FIELD,
-    PK_FIELD,
-    RECORD_ID_FIELD,
-    SPARSE_FIELD,
-    STREAM_FIELD,
-    CollectionContract,
-)
+from query_sdk.contract import SPARSE_FIELD
+from query_sdk.layout import CHUNK_HASH_FIELD, RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
 from query_sdk.milvus import ServerCapabilities
 
-__all__ = ["RECORD_HASH_FIELD", "CollectionLayout", "declared_metadata_types"]
+__all__ = [
+    "CHUNK_HASH_FIELD",
+    "RECORD_HASH_FIELD",
+    "VARCHAR_MAX",
+    "CollectionLayout",
+    "declared_metadata_types",
+    "sparse_field_for",
+]
 
 log = logging.getLogger("airbyte")
 
-#: SHA-256 of (stream, record id): dedup deletes filter on it, so no source value enters a filter.
-RECORD_HASH_FIELD = "_ab_record_hash"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 _JSON_TYPES = {
     "integer": DataType.INT64,
@@ -35,7 +34,6 @@ _JSON_TYPES = {
     "boolean": DataType.BOOL,
     "string": DataType.VARCHAR,
 }
-VARCHAR_MAX = 65535
 
 
 def _json_type(schema: Mapping[str, Any]) -> str | None:
@@ -69,73 +67,6 @@ def declared_metadata_types(
             if kind is not None:
                 found.setdefault(target, set()).add(kind)
     return {name: kinds.pop() for name, kinds in found.items() if len(kinds) == 1}
-
-
-@dataclass(frozen=True)
-class CollectionLayout:
-    """Everything needed to create the collection, and to write rows that fit it."""
-
-    contract: CollectionContract
-    metadata_types: Mapping[str, DataType]
-    with_bm25: bool
-    #: Declared fields that hold free text (also text fields): not worth a scalar index.
-    free_text: frozenset[str] = frozenset()
-
-    def create(self, client: MilvusClient, name: str, capabilities: ServerCapabilities) -> None:
-        """Create the collection with its schema, indexes and contract property."""
-        contract = self.contract
-        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=True, description=contract.to_json())
-        schema.add_field(PK_FIELD, DataType.VARCHAR, is_primary=True, max_length=64)
-        schema.add_field(STREAM_FIELD, DataType.VARCHAR, max_length=1024)
-        schema.add_field(RECORD_ID_FIELD, DataType.VARCHAR, max_length=4096)
-        schema.add_field(RECORD_HASH_FIELD, DataType.VARCHAR, max_length=64)
-        schema.add_field(GENERATION_FIELD, DataType.INT64)
-        for field, kind in self.metadata_types.items():
-            extra: dict[str, Any] = {"max_length": VARCHAR_MAX} if kind == DataType.VARCHAR else {}
-            schema.add_field(field, kind, nullable=True, **extra)
-        text_extra: dict[str, Any] = {"enable_analyzer": True} if self.with_bm25 else {}
-        schema.add_field(contract.text_field, DataType.VARCHAR, max_length=VARCHAR_MAX, **text_extra)
-        schema.add_field(contract.vector_field, DataType.FLOAT_VECTOR, dim=contract.embedding.dimensions)
-        if self.with_bm25 and contract.sparse_field:
-            schema.add_field(contract.sparse_field, DataType.SPARSE_FLOAT_VECTOR)
-            schema.add_function(
-                Function(
-                    name="text_bm25",
-                    function_type=FunctionType.BM25,
-                    input_field_names=[contract.text_field],
-                    output_field_names=[contract.sparse_field],
-                )
-            )
-        client.create_collection(
-            name,
-            schema=schema,
-            index_params=self._indexes(client, capabilities),
-            consistency_level="Strong",
-            properties={CONTRACT_PROPERTY: contract.to_json()},
-        )
-
-    def _indexes(self, client: MilvusClient, capabilities: ServerCapabilities) -> IndexParams:
-        contract = self.contract
-        params = client.prepare_index_params()
-        if capabilities.inverted_index:
-            params.add_index(contract.vector_field, index_type="AUTOINDEX", metric_type=contract.metric)
-            for field in (STREAM_FIELD, RECORD_HASH_FIELD, GENERATION_FIELD, *self._filterable()):
-                params.add_index(field, index_type="INVERTED")
-        else:  # Milvus 2.3: no AUTOINDEX default we can rely on, no INVERTED
-            params.add_index(
-                contract.vector_field,
-                index_type="HNSW",
-                metric_type=contract.metric,
-                params={"M": 16, "efConstruction": 200},
-            )
-            log.info("Milvus %s has no INVERTED index; scalar fields are filtered unindexed.", capabilities.version)
-        if self.with_bm25 and contract.sparse_field:
-            params.add_index(contract.sparse_field, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        return params
-
-    def _filterable(self) -> list[str]:
-        # Ids, statuses and flags are what apps filter on; long free text is not worth an index.
-        return [f for f, kind in self.metadata_types.items() if kind != DataType.DOUBLE and f not in self.free_text]
 
 
 def sparse_field_for(capabilities: ServerCapabilities, *, wanted: bool, omit_raw_text: bool) -> str | None:

@@ -6,7 +6,7 @@ __all__ = ["SeenRecords"]
 
 
 class SeenRecords:
-    """A Bloom filter over record hashes (hex sha256, as ``indexer.record_hash`` makes them).
+    """A Bloom filter over record hashes (hex sha256, as ``query_sdk.layout.record_hash`` makes them).
 
     The writer asks it whether a record *may* have rows already. A wrong "yes" only costs a dedup
     delete that matches nothing; a "no" is always right. So the answer never depends on the error

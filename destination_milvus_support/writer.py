@@ -1,4 +1,10 @@
-"""The write loop: batch records, embed, write to Milvus in the background, pass STATE on only when durable."""
+"""The write loop: batch records, then look up, embed and write them in a pipeline; pass STATE on only when durable.
+
+Three single-thread stages run one batch each, in order: batch N+2's stored rows are looked up
+while batch N+1 is embedded and batch N is written. A batch's STATEs are passed on once its write
+(and every write before it) has finished. The rules of what to embed, rewrite or delete are in
+``sync_modes``.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +18,24 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    DestinationSyncMode,
     TraceType,
     Type,
 )
 
 from destination_milvus_support.inbox import with_idle_ticks
-from destination_milvus_support.indexer import MilvusIndexer, Row, record_hash
+from destination_milvus_support.indexer import MilvusIndexer, Row
 from destination_milvus_support.processor import Chunk, DocumentProcessor
 from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
-from query_sdk.contract import stream_identifier
+from destination_milvus_support.sync_modes import RecordPlan, StoredRow, plan_record, stream_rules
+from query_sdk.contract import EmbeddingSpec, stream_identifier
 from query_sdk.embedders import Embedder
+from query_sdk.layout import chunk_hash, record_hash, same_source
 
 __all__ = ["Writer"]
 
-#: Batches embedded but not yet written; bounds memory while embedding overlaps writing.
-_MAX_PENDING = 2
+#: Batches in the pipeline (looked up, embedded or being written); bounds memory.
+_MAX_PENDING = 3
 #: A STATE waits at most this long for its batch to fill (a slow source still gets checkpoints).
 _MAX_BATCH_SECONDS = 30.0
 #: While no message arrives, the loop wakes this often to pass STATEs on and apply the rule above.
@@ -37,15 +43,35 @@ _IDLE_SECONDS = 0.5
 
 
 @dataclass
-class _Batch:
-    """Records since the last flush, keyed by (stream, record id): the last version wins."""
+class _Record:
+    """One record of a batch: its new chunks (none for a CDC delete) and what is known of its rows."""
 
-    entries: dict[tuple[str, str], list[Chunk] | None] = field(default_factory=dict)
-    replace: set[tuple[str, str]] = field(default_factory=set)
+    stream: str
+    record_id: str
+    chunks: list[Chunk]
+    hashes: list[str]
+    #: Its stored rows must be looked up (the stream had rows, or the record was met before).
+    look_up: bool
+    #: A dedup record that may have been written earlier in this sync.
+    repeated: bool
+    stored: list[StoredRow] = field(default_factory=list)
+    plan: RecordPlan = field(default_factory=RecordPlan)
+    vectors: dict[int, list[float]] = field(default_factory=dict)
+
+
+@dataclass
+class _Batch:
+    """Records since the last flush, keyed by (stream, record id or first chunk key): the last version wins."""
+
+    entries: dict[tuple[str, str], _Record] = field(default_factory=dict)
     states: list[AirbyteMessage] = field(default_factory=list)
     started: float = 0.0  # when the first record arrived (time.monotonic()); 0.0 while empty
     chunks: int = 0
     tokens: int = 0
+
+
+_STAGES = ("lookup", "embed", "write")
+_Pending = deque[tuple["Future[None]", list[AirbyteMessage]]]
 
 
 class Writer:
@@ -67,50 +93,37 @@ class Writer:
         self._indexer = indexer
         self._batch_chunks = batch_chunks
         self._batch_tokens = batch_tokens
+        self._text_stored = indexer.text_stored
         self.progress = progress or Progress()
-        self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
-        self._dedup = {
-            n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.append_dedup
-        }
-        run_id = int(time.time() * 1000)
-        # Which rows a completed overwrite (or truncate refresh) keeps:
-        # - with the platform's generation ids, rows of the current generation, so a retried
-        #   attempt that resumes keeps what the failed attempt wrote and acknowledged;
-        # - without them, rows written by this run. PyAirbyte sends generation_id =
-        #   minimum_generation_id = sync_id = 1 on every sync, which carries no generation
-        #   information, so it is treated as none (else a replace would keep the last run's rows).
-        tracked = {n for n, s in self._streams.items() if _has_platform_generations(s)}
-        overwrite = {n for n, s in self._streams.items() if s.destination_sync_mode == DestinationSyncMode.overwrite}
-        # A platform "truncate refresh" (minimum_generation_id == generation_id on an append or
-        # dedup stream) also drops older generations.
-        refresh = {
-            n
-            for n, s in self._streams.items()
-            if n in tracked and s.generation_id and s.minimum_generation_id == s.generation_id
-        }
-        self._truncate = overwrite | refresh
-        self._generation = {n: int(s.generation_id) if n in tracked else run_id for n, s in self._streams.items()}
-        # Dedup streams with no rows when the sync starts: a record's earlier chunks can then only
-        # come from this sync, so records not seen yet are written without a dedup delete.
+        self._rules = stream_rules(catalog)
+        # Streams with no rows when the sync starts: their records need no lookup until met twice.
         self._fresh: set[str] = set()
         self._seen = SeenRecords()
+
+    @property
+    def _spec(self) -> EmbeddingSpec:
+        assert self._indexer.contract is not None, "MilvusIndexer.prepare must run first"
+        return self._indexer.contract.embedding
 
     def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         """Consume ``messages``; yield each STATE once everything before it is written."""
         batch = _Batch()
-        pending: deque[tuple[Future[None], list[AirbyteMessage]]] = deque()
+        pending: _Pending = deque()
         statuses: dict[str, AirbyteStreamStatus] = {}
-        self._fresh = {name for name in sorted(self._dedup) if not self._indexer.has_rows(name)}
+        self._fresh = {name for name in sorted(self._rules) if not self._indexer.has_rows(name)}
         for name in sorted(self._fresh):
-            yield log_message(f"Stream {name} has no rows yet: its records are written without dedup deletes.")
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="milvus-writer") as pool:
+            yield log_message(f"Stream {name} has no rows yet: its records are written without looking up stored rows.")
+        pools = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"milvus-{n}") for n in ("lookup", "embed", "write")
+        ]
+        try:
             for message in with_idle_ticks(messages, _IDLE_SECONDS):
                 if message is None:  # the source is quiet: only the checks after this chain run
                     pass
                 elif message.type == Type.RECORD and message.record is not None:
                     self._add(batch, message)
                     if batch.chunks >= self._batch_chunks or batch.tokens >= self._batch_tokens:
-                        yield from self._submit(batch, pending, pool)
+                        yield from self._submit(batch, pending, pools)
                         batch = _Batch()
                 elif message.type == Type.STATE:
                     if batch.entries:
@@ -125,49 +138,58 @@ class Writer:
                         descriptor = status.stream_descriptor
                         statuses[stream_identifier(descriptor.name, descriptor.namespace)] = status.status
                 if batch.states and time.monotonic() - batch.started >= _MAX_BATCH_SECONDS:  # a slow source
-                    yield from self._submit(batch, pending, pool)
+                    yield from self._submit(batch, pending, pools)
                     batch = _Batch()
                 yield from _drain(pending, block=False)
                 if self.progress.due():
                     yield log_message(self.progress.line())
-            yield from self._submit(batch, pending, pool)
+            yield from self._submit(batch, pending, pools)
             yield from _drain(pending, block=True)
+        finally:
+            for pool in pools:
+                pool.shutdown(wait=True, cancel_futures=True)
         self._indexer.flush()
         yield from self._commit_overwrites(statuses)
+        self._indexer.ensure_loaded()
         yield log_message(self.progress.line())
         for line in self.progress.summary():
             yield log_message(line)
+
+    # -- batching (the input thread) ---------------------------------------------------------------
 
     def _add(self, batch: _Batch, message: AirbyteMessage) -> None:
         assert message.record is not None
         if not batch.entries:
             batch.started = time.monotonic()
         processed = self._processor.process(message.record)
+        rules = self._rules[processed.stream]
         counts = self.progress.stream(processed.stream)
         key = (processed.stream, processed.record_id)
-        if processed.stream not in self._dedup and processed.chunks:
+        if not rules.dedup and processed.chunks:
             key = (processed.stream, processed.chunks[0].pk)  # append: every version of a record is kept
         previous = batch.entries.pop(key, None)
         if previous:
-            batch.chunks -= len(previous)
-            batch.tokens -= sum(c.tokens for c in previous)
+            batch.chunks -= len(previous.chunks)
+            batch.tokens -= sum(c.tokens for c in previous.chunks)
         if processed.deleted:
             counts.deleted += 1
-            if processed.stream in self._dedup:
-                batch.entries[key] = None
-                batch.replace.add(key)
-            return
-        counts.records += 1
-        counts.chunks += len(processed.chunks)
-        batch.entries[key] = processed.chunks
+            if not rules.dedup:
+                return
+        else:
+            counts.records += 1
+            counts.chunks += len(processed.chunks)
+        spec = self._spec
+        hashes = [
+            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored)
+            for c in processed.chunks
+        ]
+        batch.entries[key] = _Record(
+            processed.stream, processed.record_id, processed.chunks, hashes, look_up=False, repeated=False
+        )
         batch.chunks += len(processed.chunks)
         batch.tokens += sum(c.tokens for c in processed.chunks)
-        if processed.stream in self._dedup:
-            batch.replace.add(key)
 
-    def _submit(
-        self, batch: _Batch, pending: deque[tuple[Future[None], list[AirbyteMessage]]], pool: ThreadPoolExecutor
-    ) -> Iterator[AirbyteMessage]:
+    def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
             if batch.states:
                 if pending:
@@ -175,81 +197,128 @@ class Writer:
                 else:
                     yield from batch.states
             return
-        chunks = [(stream, c) for (stream, _), cs in batch.entries.items() if cs for c in cs]
-        vectors = self._vectors([c for _, c in chunks])
-        rows = [
-            Row(c.pk, stream, str(c.metadata.get("_ab_record_id")), c.text, v, c.metadata)
-            for (stream, c), v in zip(chunks, vectors)
-        ]
-        for stream, chunk in chunks:
-            self.progress.stream(stream).tokens += chunk.tokens
+        records = list(batch.entries.values())
+        for item in records:
+            if self._rules[item.stream].dedup:
+                digest = record_hash(item.stream, item.record_id)
+                item.repeated = digest in self._seen
+                self._seen.add(digest)
+            item.look_up = item.stream not in self._fresh or item.repeated
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
-        future = pool.submit(self._write_rows, rows, self._deletes(batch))
-        pending.append((future, list(batch.states)))
+        lookup, embed, write = pools
+        looked = lookup.submit(self._look_up, records)
+        embedded = embed.submit(self._embed, records, looked)
+        written = write.submit(self._write, records, embedded)
+        pending.append((written, list(batch.states)))
 
-    def _deletes(self, batch: _Batch) -> list[tuple[str, str]]:
-        """The batch's dedup replacements that may have rows already; remembers the batch's records.
+    # -- the stages (one thread each) --------------------------------------------------------------
 
-        Batches are written in order by one thread, so a record seen in an earlier batch is written
-        before this batch's delete runs.
-        """
-        deletes = []
-        for stream, rid in sorted(batch.replace):
-            if stream not in self._fresh:
-                deletes.append((stream, rid))
-                continue
-            digest = record_hash(stream, rid)
-            if digest in self._seen:
-                deletes.append((stream, rid))
-            self._seen.add(digest)
-        return deletes
+    def _look_up(self, records: list[_Record]) -> None:
+        """Find each record's stored rows, plan it, and fetch the vectors it can reuse."""
+        wanted = [r for r in records if r.look_up]
+        # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
+        # keys); dedup records also learn their stale rows from them. Append rows are matched by key.
+        by_record = [(r.stream, r.record_id) for r in wanted]
+        by_pk = [c.pk for r in wanted if not self._rules[r.stream].dedup for c in r.chunks]
+        stored: dict[tuple[str, str], list[StoredRow]] = {}
+        if by_record or by_pk:
+            for row in self._indexer.stored_rows(by_record, by_pk):
+                stored.setdefault((row.stream, row.record_id), []).append(row)
+        auto_id = self._indexer.auto_id
+        reused: list[object] = []
+        for item in records:
+            item.stored = stored.get((item.stream, item.record_id), [])
+            item.plan = plan_record(
+                self._rules[item.stream],
+                [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
+                item.stored,
+                repeated=item.repeated,
+                auto_id=auto_id,
+            )
+            reused.extend(item.plan.reuse.values())
+        found = self._indexer.vectors(reused) if reused else {}
+        for item in records:
+            for index, pk in list(item.plan.reuse.items()):
+                stored_hash, vector = found.get(pk, (None, []))
+                if same_source(stored_hash, item.hashes[index]):
+                    item.vectors[index] = vector
+                else:  # rewritten since the lookup: embed after all
+                    del item.plan.reuse[index]
+                    item.plan.embed.append(index)
 
-    def _vectors(self, chunks: list[Chunk]) -> list[list[float]]:
+    def _embed(self, records: list[_Record], looked: Future[None]) -> None:
+        looked.result()
+        todo = [(item, index) for item in records for index in item.plan.embed]
+        chunks = [item.chunks[index] for item, index in todo]
         if self._embedder is None:  # from_field: the record carried its vector
-            return [list(c.vector or []) for c in chunks]
-        return self._embedder.embed([c.text for c in chunks], token_counts=[c.tokens for c in chunks])
+            vectors = [list(c.vector or []) for c in chunks]
+        else:
+            vectors = self._embedder.embed([c.text for c in chunks], token_counts=[c.tokens for c in chunks])
+        for (item, index), vector in zip(todo, vectors):
+            item.vectors[index] = vector
+            counts = self.progress.stream(item.stream)
+            counts.embedded += 1
+            counts.tokens += item.chunks[index].tokens
 
-    def _write_rows(self, rows: list[Row], replace: list[tuple[str, str]]) -> None:
-        by_stream: dict[str, int] = {}
-        for row in rows:
-            by_stream[row.stream] = by_stream.get(row.stream, 0) + 1
-        # Rows of one batch carry their own stream's generation.
-        groups: dict[int, list[Row]] = {}
-        for row in rows:
-            groups.setdefault(self._generation[row.stream], []).append(row)
-        for generation, group in groups.items():
-            self._indexer.write(group, replace, generation=generation)
-            replace = []
-        if replace:  # a batch of CDC deletes only
-            self._indexer.delete_records(replace)
-        for stream, count in by_stream.items():
-            self.progress.stream(stream).rows_written += count
+    def _write(self, records: list[_Record], embedded: Future[None]) -> None:
+        embedded.result()
+        repeated = [item for item in records if item.repeated]
+        if repeated:  # an earlier batch of this sync may have written rows the pipelined lookup missed
+            again: dict[tuple[str, str], list[StoredRow]] = {}
+            for found in self._indexer.stored_rows([(r.stream, r.record_id) for r in repeated]):
+                again.setdefault((found.stream, found.record_id), []).append(found)
+            auto_id = self._indexer.auto_id
+            for item in repeated:
+                kept = set() if auto_id else {c.pk for c in item.chunks}
+                rows_now = again.get((item.stream, item.record_id), [])
+                item.plan.stale = [r.pk for r in rows_now if r.pk not in kept]
+        by_generation: dict[int, list[Row]] = {}
+        for item in records:
+            counts = self.progress.stream(item.stream)
+            counts.unchanged += len(item.plan.unchanged)
+            counts.rewritten += len(item.plan.reuse)
+            for index, chunk in enumerate(item.chunks):
+                if index in item.plan.unchanged:
+                    continue
+                row = Row(
+                    chunk.pk,
+                    item.stream,
+                    item.record_id,
+                    chunk.text,
+                    item.vectors[index],
+                    chunk.metadata,
+                    item.hashes[index],
+                )
+                by_generation.setdefault(self._rules[item.stream].generation, []).append(row)
+        for generation, rows in by_generation.items():
+            self._indexer.write(rows, generation=generation)
+            for row in rows:
+                self.progress.stream(row.stream).rows_written += 1
+        stale = [pk for item in records for pk in item.plan.stale]
+        if stale:
+            self._indexer.delete_ids(stale)
+            for item in records:
+                self.progress.stream(item.stream).stale_deleted += len(item.plan.stale)
 
     def _commit_overwrites(self, statuses: dict[str, AirbyteStreamStatus]) -> Iterator[AirbyteMessage]:
-        """Remove older generations of overwritten streams, once their new data is complete.
+        """Remove older generations of truncating streams, once their new data is complete.
 
         When the platform sends stream statuses, only streams reported COMPLETE are committed;
         without any (a shell pipe, PyAirbyte), reaching the end of the input means success.
         """
-        for stream in sorted(self._truncate):
-            if statuses and statuses.get(stream) != AirbyteStreamStatus.COMPLETE:
-                yield log_message(f"Stream {stream} did not complete; its previous data is kept.")
+        for name, rules in sorted(self._rules.items()):
+            if not rules.truncate:
                 continue
-            removed = self._indexer.delete_other_generations(stream, self._generation[stream])
-            yield log_message(f"Stream {stream}: overwrite done, {removed} rows of earlier syncs removed.")
+            if statuses and statuses.get(name) != AirbyteStreamStatus.COMPLETE:
+                yield log_message(f"Stream {name} did not complete; its previous data is kept.")
+                continue
+            removed = self._indexer.delete_other_generations(name, rules.generation)
+            self.progress.stream(name).stale_deleted += removed
+            yield log_message(f"Stream {name}: overwrite done, {removed} rows of earlier syncs removed.")
 
 
-def _has_platform_generations(stream: ConfiguredAirbyteStream) -> bool:
-    """True when the catalog's generation ids mean something (not absent, not PyAirbyte's 1/1/1)."""
-    if stream.generation_id is None:
-        return False
-    return not (stream.generation_id == stream.minimum_generation_id == stream.sync_id == 1)
-
-
-def _drain(
-    pending: deque[tuple[Future[None], list[AirbyteMessage]]], *, block: bool, limit: int | None = None
-) -> Iterator[AirbyteMessage]:
+def _drain(pending: _Pending, *, block: bool, limit: int | None = None) -> Iterator[AirbyteMessage]:
     """Yield the states of finished writes, oldest first; re-raise a failed write's error."""
     done = 0
     while pending and (block or pending[0][0].done()) and (limit is None or done < limit):

@@ -1,4 +1,4 @@
-"""Reading a collection's layout: its contract, metric, declared fields and capabilities."""
+"""Reading a collection (by ``query_sdk.layout``): its contract, metric, declared fields and capabilities."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pymilvus.exceptions import MilvusException
 
 from query_sdk.contract import RECORD_ID_FIELD, CollectionContract
 from query_sdk.errors import CollectionNotFoundError
+from query_sdk.layout import CHUNK_HASH_FIELD, RECORD_HASH_FIELD, SKIP_OUTPUT_TYPES, VECTOR_TYPES
 from query_sdk.milvus import ServerCapabilities, translate_milvus_error
 
 __all__ = ["CollectionInfo"]
 
-_VECTOR_TYPES = {DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR}
-_SKIP_OUTPUT = _VECTOR_TYPES | {DataType.SPARSE_FLOAT_VECTOR, DataType.BINARY_VECTOR}
+#: The writer's bookkeeping hashes: declared fields, but of no use to an app.
+_BOOKKEEPING = frozenset({RECORD_HASH_FIELD, CHUNK_HASH_FIELD})
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class CollectionInfo:
 
     def output_fields(self) -> list[str]:
         """Scalar fields to return with every hit (plus the dynamic field, when enabled)."""
-        fields = [name for name in self.scalar_types if name != self.pk_field]
+        fields = [name for name in self.scalar_types if name != self.pk_field and name not in _BOOKKEEPING]
         if self.dynamic:
             fields.append("$meta")
         return fields
@@ -65,7 +66,7 @@ class CollectionInfo:
             raise translate_milvus_error(error, where=where) from None
         contract = CollectionContract.from_description(description)
         fields: list[Mapping[str, Any]] = description.get("fields", [])
-        vectors = [f for f in fields if f.get("type") in _VECTOR_TYPES]
+        vectors = [f for f in fields if f.get("type") in VECTOR_TYPES]
         pk = next((str(f["name"]) for f in fields if f.get("is_primary")), "pk")
         vector_field = contract.vector_field if contract else (str(vectors[0]["name"]) if vectors else "vector")
         vector = next((f for f in vectors if f["name"] == vector_field), None)
@@ -80,7 +81,7 @@ class CollectionInfo:
             text_field=text_field,
             dimensions=dimensions,
             pk_field=pk,
-            scalar_types={str(f["name"]): f["type"] for f in fields if f.get("type") not in _SKIP_OUTPUT},
+            scalar_types={str(f["name"]): f["type"] for f in fields if f.get("type") not in SKIP_OUTPUT_TYPES},
             dynamic=bool(description.get("enable_dynamic_field")),
             sparse_field=sparse,
             capabilities=ServerCapabilities.detect(client),

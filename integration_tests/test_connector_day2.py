@@ -1,0 +1,189 @@
+"""Day-2 syncs pay only for what changed: embeddings counted at the OpenAI-compatible stub, rows read back from Milvus.
+
+Every test runs on Milvus Lite, the Lite gRPC server and Milvus 2.3.5 (``milvus_uri``), with the real
+``openai`` client talking to ``integration_tests/openai_stub.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pymilvus import MilvusClient
+
+from integration_tests.connector_runner import (
+    MilvusReader,
+    catalog,
+    expected_chunk_counts,
+    make_config,
+    record,
+    stream,
+    stub_embedding,
+    ticket,
+    write_all,
+)
+from integration_tests.openai_stub import OpenAIStub
+from query_sdk import OpenAIEmbedder, SupportSearch
+
+pytest_plugins = ["integration_tests.connector_fixtures"]
+
+DEDUP = catalog(stream("tickets", "append_dedup"))
+CDC = {"_ab_cdc_deleted_at": "2024-05-01T00:00:00Z"}
+
+
+def embedded_inputs(stub: OpenAIStub) -> int:
+    """Inputs the stub has embedded so far (answered requests only)."""
+    total = 0
+    for request in stub.state.requests:
+        if request["failure"] is None and request["path"].rstrip("/").endswith("/embeddings"):
+            inputs = request["payload"].get("input", [])
+            total += 1 if isinstance(inputs, str) else len(inputs)
+    return total
+
+
+class Desk:
+    """A dedup stream synced through the stub; ``sync`` returns (inputs embedded, end-of-sync lines)."""
+
+    def __init__(self, uri: str, collection: str, stub: OpenAIStub, **config: Any) -> None:
+        self.uri, self.collection, self.stub = uri, collection, stub
+        self.config = make_config(uri, collection, embedding=stub_embedding(stub.base_url), **config)
+
+    def sync(self, tickets: list[dict[str, Any]], configured: Any = DEDUP) -> tuple[int, str]:
+        before = embedded_inputs(self.stub)
+        out = write_all(self.config, configured, [record("tickets", t) for t in tickets])
+        summary = " ".join(line for line in out.logs if line.startswith("Stream tickets:"))
+        return embedded_inputs(self.stub) - before, summary
+
+
+@pytest.fixture
+def desk(milvus_uri: str, collection_name: str, openai_stub: OpenAIStub) -> Desk:
+    return Desk(milvus_uri, collection_name, openai_stub, chunk_size=5)
+
+
+def test_a_resync_of_unchanged_records_embeds_nothing_and_writes_nothing(desk):
+    tickets = [ticket(i, words=12) for i in range(1, 6)]
+    first, _ = desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        before = reader.chunks_per_record()
+
+    embedded, summary = desk.sync(tickets)
+
+    assert first == sum(before.values()) > 5
+    assert embedded == 0
+    assert f"0 embedded (0 tokens), {first} reused (0 rows rewritten with new metadata, {first} unchanged)" in summary
+    assert "0 rows written, 0 stale rows deleted" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert reader.chunks_per_record() == before
+
+
+def test_a_status_change_embeds_nothing_and_the_sdk_sees_the_new_status(desk):
+    desk.sync([ticket(1, words=12, status="open"), ticket(2, words=12, status="open")])
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        chunks = reader.chunks_per_record()["tickets_1"]
+
+    embedded, summary = desk.sync([ticket(1, words=12, status="solved"), ticket(2, words=12, status="open")])
+
+    assert embedded == 0
+    assert f"{chunks} rows rewritten with new metadata" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        statuses = {r["_ab_record_id"]: r["status"] for r in reader.rows(fields=["_ab_record_id", "status"])}
+    assert statuses == {"tickets_1": "solved", "tickets_2": "open"}
+    embedder = OpenAIEmbedder(
+        api_key="sk-stub-key",
+        model="text-embedding-3-small",
+        dimensions=64,
+        mode="openai_compatible",
+        base_url=desk.stub.base_url,
+    )
+    with SupportSearch.connect(uri=desk.uri, collection=desk.collection, embedder=embedder) as search:
+        text = "subject: Printer 1 v1"
+        found = {m.record_id for m in search.find_duplicate_tickets(text, organization_id=42, threshold=-1.0)}
+    assert found == {"2"}  # the solved ticket is no longer an open duplicate
+
+
+def test_changed_text_embeds_only_the_changed_chunks(desk):
+    long = ticket(1, words=20)
+    desk.sync([long])
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        old_texts = set(reader.texts("tickets_1"))
+
+    changed = {**long, "description": long["description"].replace("w1x19", "CHANGED")}
+    embedded, summary = desk.sync([changed])
+
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        new_texts = reader.texts("tickets_1")
+    assert any("CHANGED" in t for t in new_texts)
+    assert embedded == len(set(new_texts) - old_texts) == 1
+    assert "1 embedded (" in summary
+
+
+def test_a_record_that_shrank_loses_its_stale_chunks(desk):
+    desk.sync([ticket(1, words=40), ticket(2, words=3)])
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        before = reader.chunks_per_record()
+    short = [record("tickets", ticket(1, words=3))]
+    expected = expected_chunk_counts(desk.config, DEDUP, short)["tickets_1"]
+
+    embedded, summary = desk.sync([ticket(1, words=3)])
+
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        after = reader.chunks_per_record()
+        texts = reader.texts("tickets_1")
+    assert after == {"tickets_1": expected, "tickets_2": before["tickets_2"]}
+    assert not any("w1x3" in t for t in texts)
+    assert embedded <= expected  # chunks whose text already existed in the long version are reused
+    assert f"{before['tickets_1'] - expected} stale rows deleted" in summary
+
+
+def test_a_cdc_delete_removes_the_record_by_key(desk):
+    desk.sync([ticket(1, words=12), ticket(2, words=12)])
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        chunks = reader.chunks_per_record()["tickets_2"]
+
+    embedded, summary = desk.sync([{**ticket(2, words=12), **CDC}])
+
+    assert embedded == 0
+    assert "1 CDC deletes" in summary and f"{chunks} stale rows deleted" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert set(reader.chunks_per_record()) == {"tickets_1"}
+
+
+@pytest.mark.parametrize("before", ["overwrite", "append_dedup"])
+def test_an_overwrite_of_the_same_records_reuses_every_vector(desk, before):
+    tickets = [ticket(i, words=12) for i in range(1, 4)]
+    overwrite = catalog(stream("tickets", "overwrite"))
+    first, _ = desk.sync(tickets, catalog(stream("tickets", before)))  # dedup rows have other keys
+
+    embedded, _ = desk.sync(tickets, overwrite)
+
+    assert first > 0 and embedded == 0
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert sum(reader.chunks_per_record().values()) == first  # the new generation, complete
+
+
+@pytest.mark.parametrize("server", ["_lite_server_uri", "_standalone_uri"])
+def test_a_collection_is_left_loaded_for_any_client(request, server, collection_name, openai_stub):
+    # On a Milvus Lite path the load state lives in the process that opened it, so only servers can show this.
+    uri = str(request.getfixturevalue(server))
+    Desk(uri, collection_name, openai_stub).sync([ticket(1)])
+
+    client = MilvusClient(uri)  # a plain client that never calls load()
+    try:
+        hits = client.search(collection_name, data=[[0.1] * 64], limit=1, output_fields=["_ab_record_id"])
+    finally:
+        client.close()
+    assert hits[0][0]["entity"]["_ab_record_id"] == "tickets_1"
+
+
+def test_an_official_collection_pays_the_embedding_once_then_reuses(lite_uri, official_collection):
+    with OpenAIStub(dimensions=16) as stub:
+        desk = Desk(lite_uri, official_collection, stub, chunk_size=5)
+        desk.config["embedding"]["dimensions"] = 16
+        first, _ = desk.sync([ticket(900, words=12)])
+        embedded, summary = desk.sync([ticket(900, words=12, status="solved")])
+
+    assert first > 0 and embedded == 0
+    assert f"{first} rows rewritten with new metadata" in summary
+    with MilvusReader(lite_uri, official_collection) as reader:
+        rows = reader.rows('_ab_record_id == "tickets_900"', fields=["status"])
+    assert len(rows) == first and {r["status"] for r in rows} == {"solved"}  # the legacy row is gone

@@ -1,0 +1,164 @@
+"""The collection's layout, owned once: its fields, indexes, stored contract and row hashes.
+
+The connector creates collections and shapes rows by this module; query_sdk reads them by it.
+Fields of a collection this project creates:
+
+- ``pk`` (VARCHAR, ``contract.chunk_primary_key``), ``_ab_stream``, ``_ab_record_id``;
+- ``_ab_record_hash``: SHA-256 of (stream, record id), so record lookups never put a source value in a filter;
+- ``_ab_chunk_hash``: what the row was made from (see ``chunk_hash``), so unchanged text is not embedded again;
+- ``_ab_generation_id``: the sync generation that wrote the row (overwrite keeps only the newest);
+- typed, nullable metadata fields; the text field; the dense vector; optionally a BM25 sparse vector.
+
+Collections made by the official connector or by earlier versions lack some of these: their
+metadata (and our hashes) live in the dynamic field, and readers fall back accordingly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from pymilvus import DataType, Function, FunctionType, MilvusClient
+from pymilvus.milvus_client.index import IndexParams
+
+from query_sdk.contract import (
+    CONTRACT_PROPERTY,
+    GENERATION_FIELD,
+    PK_FIELD,
+    RECORD_ID_FIELD,
+    STREAM_FIELD,
+    CollectionContract,
+    EmbeddingSpec,
+)
+from query_sdk.milvus import ServerCapabilities
+
+__all__ = [
+    "CHUNK_HASH_FIELD",
+    "RECORD_HASH_FIELD",
+    "SKIP_OUTPUT_TYPES",
+    "VARCHAR_MAX",
+    "VECTOR_TYPES",
+    "CollectionLayout",
+    "chunk_hash",
+    "record_hash",
+    "same_source",
+]
+
+log = logging.getLogger("airbyte")
+
+#: SHA-256 of (stream, record id): record lookups and deletes filter on it.
+RECORD_HASH_FIELD = "_ab_record_hash"
+#: 64 hex digits: 32 naming what the vector was embedded from, then 32 naming the whole row.
+CHUNK_HASH_FIELD = "_ab_chunk_hash"
+#: Milvus' VARCHAR limit, in UTF-8 bytes.
+VARCHAR_MAX = 65535
+#: Dense vector types (the fields a search runs on).
+VECTOR_TYPES = frozenset({DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR})
+#: Field types never returned with a hit.
+SKIP_OUTPUT_TYPES = VECTOR_TYPES | {DataType.SPARSE_FLOAT_VECTOR, DataType.BINARY_VECTOR}
+_SOURCE_DIGITS = 32
+
+
+def record_hash(stream: str, rid: str) -> str:
+    """Hex digest naming a record in filters: source values never enter a filter string."""
+    return hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _digest(value: Any) -> str:
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:_SOURCE_DIGITS]
+
+
+def chunk_hash(
+    text: str,
+    embedding: EmbeddingSpec,
+    metadata: Mapping[str, Any],
+    *,
+    vector: Sequence[float] | None = None,
+    text_stored: bool = True,
+) -> str:
+    """The ``_ab_chunk_hash`` of a row.
+
+    The first half hashes what the vector was made from: the chunk text and the embedding
+    contract (mode, model, dimensions), or the vector itself when the record carried one. A stored
+    row whose first half matches holds a vector that can be reused. The second half also covers the
+    metadata, so a row whose whole hash matches needs no write at all.
+    """
+    source = _digest([text, embedding.mode, embedding.model, embedding.dimensions, list(vector or [])])
+    return source + _digest([source, dict(metadata), text_stored])
+
+
+def same_source(stored: str | None, new: str) -> bool:
+    """True when a stored row's vector was made from what ``new`` describes (None: an older row, unknown)."""
+    return bool(stored) and str(stored)[:_SOURCE_DIGITS] == new[:_SOURCE_DIGITS]
+
+
+@dataclass(frozen=True)
+class CollectionLayout:
+    """Everything needed to create the collection, and to write rows that fit it."""
+
+    contract: CollectionContract
+    metadata_types: Mapping[str, DataType]
+    with_bm25: bool
+    #: Declared fields that hold free text (also text fields): not worth a scalar index.
+    free_text: frozenset[str] = frozenset()
+
+    def create(self, client: MilvusClient, name: str, capabilities: ServerCapabilities) -> None:
+        """Create the collection with its schema, indexes and contract property."""
+        contract = self.contract
+        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=True, description=contract.to_json())
+        schema.add_field(PK_FIELD, DataType.VARCHAR, is_primary=True, max_length=64)
+        schema.add_field(STREAM_FIELD, DataType.VARCHAR, max_length=1024)
+        schema.add_field(RECORD_ID_FIELD, DataType.VARCHAR, max_length=4096)
+        schema.add_field(RECORD_HASH_FIELD, DataType.VARCHAR, max_length=64)
+        schema.add_field(CHUNK_HASH_FIELD, DataType.VARCHAR, max_length=64)
+        schema.add_field(GENERATION_FIELD, DataType.INT64)
+        for field, kind in self.metadata_types.items():
+            extra: dict[str, Any] = {"max_length": VARCHAR_MAX} if kind == DataType.VARCHAR else {}
+            schema.add_field(field, kind, nullable=True, **extra)
+        text_extra: dict[str, Any] = {"enable_analyzer": True} if self.with_bm25 else {}
+        schema.add_field(contract.text_field, DataType.VARCHAR, max_length=VARCHAR_MAX, **text_extra)
+        schema.add_field(contract.vector_field, DataType.FLOAT_VECTOR, dim=contract.embedding.dimensions)
+        if self.with_bm25 and contract.sparse_field:
+            schema.add_field(contract.sparse_field, DataType.SPARSE_FLOAT_VECTOR)
+            schema.add_function(
+                Function(
+                    name="text_bm25",
+                    function_type=FunctionType.BM25,
+                    input_field_names=[contract.text_field],
+                    output_field_names=[contract.sparse_field],
+                )
+            )
+        client.create_collection(
+            name,
+            schema=schema,
+            index_params=self._indexes(client, capabilities),
+            consistency_level="Strong",
+            properties={CONTRACT_PROPERTY: contract.to_json()},
+        )
+
+    def _indexes(self, client: MilvusClient, capabilities: ServerCapabilities) -> IndexParams:
+        contract = self.contract
+        params = client.prepare_index_params()
+        if capabilities.inverted_index:
+            params.add_index(contract.vector_field, index_type="AUTOINDEX", metric_type=contract.metric)
+            for field in (STREAM_FIELD, RECORD_HASH_FIELD, GENERATION_FIELD, *self._filterable()):
+                params.add_index(field, index_type="INVERTED")
+        else:  # Milvus 2.3: no AUTOINDEX default we can rely on, no INVERTED
+            params.add_index(
+                contract.vector_field,
+                index_type="HNSW",
+                metric_type=contract.metric,
+                params={"M": 16, "efConstruction": 200},
+            )
+            log.info("Milvus %s has no INVERTED index; scalar fields are filtered unindexed.", capabilities.version)
+        if self.with_bm25 and contract.sparse_field:
+            params.add_index(contract.sparse_field, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        return params
+
+    def _filterable(self) -> list[str]:
+        # Ids, statuses and flags are what apps filter on; long free text is not worth an index.
+        return [f for f, kind in self.metadata_types.items() if kind != DataType.DOUBLE and f not in self.free_text]
