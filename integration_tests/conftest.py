@@ -19,8 +19,11 @@ from integration_tests.openai_stub import OpenAIStub
 BACKENDS = ["lite", "lite_server", "milvus_2_3"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _lite_server_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # One server per test module (it starts in under a second), on its own port: the Lite server
+    # answers pymilvus' keepalive pings with GOAWAY "too_many_pings" after a few minutes, and the
+    # channel pymilvus caches per address in this process then fails the next connect (code 2).
     with milvus_lite_server(tmp_path_factory.mktemp("lite-server")) as uri:
         yield uri
 
