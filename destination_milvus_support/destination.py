@@ -34,7 +34,6 @@ from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
 from destination_milvus_support.processor import DocumentProcessor
 from destination_milvus_support.schema import (
-    RECORD_HASH_FIELD,
     CollectionLayout,
     declared_metadata_types,
     sparse_field_for,
@@ -119,7 +118,7 @@ class DestinationMilvusSupport(Destination):
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
-            reserved = reserved_field_names(contract, record_hash_field=RECORD_HASH_FIELD)
+            reserved = reserved_field_names(contract)
             processing = parsed.processing
             mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
             check_metadata_fields(processing.metadata_fields, mappings, reserved)

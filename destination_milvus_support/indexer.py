@@ -18,6 +18,7 @@ from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
 from query_sdk.layout import (
     CHUNK_HASH_FIELD,
+    RECORD_DIGEST_FIELD,
     RECORD_HASH_FIELD,
     CollectionLayout,
     record_hash,
@@ -47,6 +48,8 @@ class Row:
     metadata: Mapping[str, Any]
     #: ``query_sdk.layout.chunk_hash`` of the row (stored where the collection can hold it).
     chunk_hash: str = ""
+    #: ``query_sdk.layout.record_digest`` of the row's record (likewise).
+    record_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class _Target:
     text_field: str
     has_record_hash: bool
     generation_declared: bool
-    #: The chunk hash has a declared field, or can live in the dynamic field.
-    chunk_hash_stored: bool
+    #: The chunk hash and record digest have declared fields, or can live in the dynamic field.
+    hashes_stored: bool
 
 
 class MilvusIndexer:
@@ -161,7 +164,8 @@ class MilvusIndexer:
             text_field=contract.text_field,
             has_record_hash=RECORD_HASH_FIELD in fields,
             generation_declared=GENERATION_FIELD in fields,
-            chunk_hash_stored=CHUNK_HASH_FIELD in fields or bool(description.get("enable_dynamic_field")),
+            hashes_stored=(CHUNK_HASH_FIELD in fields and RECORD_DIGEST_FIELD in fields)
+            or bool(description.get("enable_dynamic_field")),
         )
         self.contract = contract
 
@@ -222,19 +226,17 @@ class MilvusIndexer:
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def stored_rows(self, records: Sequence[tuple[str, str]] = (), pks: Sequence[Any] = ()) -> list[StoredRow]:
-        """Rows already stored for these ``(stream, record id)`` pairs, and for these primary keys.
+    def stored_rows(self, records: Sequence[tuple[str, str]]) -> list[StoredRow]:
+        """Rows already stored for these ``(stream, record id)`` pairs.
 
         Reads with Strong consistency (every acknowledged write is seen). Records whose stream or id
         cannot enter a filter, in a collection without ``_ab_record_hash``, are found by a scan.
         """
         target = self._require()
         fields = [target.pk_field, STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD]
-        if target.chunk_hash_stored:
-            fields.append(CHUNK_HASH_FIELD)
+        if target.hashes_stored:
+            fields += [CHUNK_HASH_FIELD, RECORD_DIGEST_FIELD]
         found: list[dict[str, Any]] = []
-        if pks and not target.auto_id:
-            found += self._query_in(target.pk_field, list(pks), fields)
         if target.has_record_hash:
             found += self._query_in(RECORD_HASH_FIELD, [record_hash(s, r) for s, r in records], fields)
         else:
@@ -255,6 +257,7 @@ class MilvusIndexer:
                 record_id=str(row.get(RECORD_ID_FIELD)),
                 chunk_hash=row.get(CHUNK_HASH_FIELD),
                 generation=row.get(GENERATION_FIELD),
+                record_digest=row.get(RECORD_DIGEST_FIELD),
             )
             for pk, row in unique.items()
         ]
@@ -262,7 +265,7 @@ class MilvusIndexer:
     def vectors(self, pks: Sequence[Any]) -> dict[Any, tuple[str | None, list[float]]]:
         """``pk -> (chunk hash, vector)`` of stored rows, read together (so the hash names that vector)."""
         target = self._require()
-        fields = [target.vector_field, CHUNK_HASH_FIELD] if target.chunk_hash_stored else [target.vector_field]
+        fields = [target.vector_field, CHUNK_HASH_FIELD] if target.hashes_stored else [target.vector_field]
         found: dict[Any, tuple[str | None, list[float]]] = {}
         try:
             for start in range(0, len(pks), _LOOKUP_VALUES):
@@ -278,6 +281,7 @@ class MilvusIndexer:
     def _query_in(
         self, field: str, values: list[Any], fields: list[str], *, also: Sequence[Condition] = ()
     ) -> list[dict[str, Any]]:
+        """Rows whose ``field`` is one of ``values`` (and that meet ``also``), with ``fields``; Strong reads."""
         rows: list[dict[str, Any]] = []
         try:
             for start in range(0, len(values), _LOOKUP_VALUES):
@@ -286,7 +290,7 @@ class MilvusIndexer:
                     [*also, Condition(field, part)], templating=self.capabilities.filter_templating
                 )
                 kwargs: dict[str, Any] = {"filter_params": dict(params)} if params else {}
-                rows += self._client.query(
+                found = self._client.query(
                     self.collection,
                     filter=expression,
                     output_fields=fields,
@@ -294,8 +298,29 @@ class MilvusIndexer:
                     consistency_level="Strong",
                     **kwargs,
                 )
+                if len(found) >= _LOOKUP_LIMIT:  # records with very many rows: page through all of them
+                    found = self._query_all(expression, fields, kwargs)
+                rows += found
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
+        return rows
+
+    def _query_all(self, expression: str, fields: list[str], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every row matching ``expression``, read page by page (a query returns at most 16,384 rows)."""
+        rows: list[dict[str, Any]] = []
+        iterator = self._client.query_iterator(
+            self.collection,
+            batch_size=_MAX_ROWS_PER_CALL,
+            filter=expression,
+            output_fields=fields,
+            consistency_level="Strong",
+            **kwargs,
+        )
+        try:
+            while page := iterator.next():
+                rows.extend(page)
+        finally:
+            iterator.close()
         return rows
 
     def has_rows(self, stream: str) -> bool:
@@ -428,8 +453,9 @@ class MilvusIndexer:
             shaped[target.pk_field] = row.pk
         if target.has_record_hash:
             shaped[RECORD_HASH_FIELD] = record_hash(row.stream, row.record_id)
-        if target.chunk_hash_stored and row.chunk_hash:
+        if target.hashes_stored and row.chunk_hash:
             shaped[CHUNK_HASH_FIELD] = row.chunk_hash
+            shaped[RECORD_DIGEST_FIELD] = row.record_digest
         for name, value in row.metadata.items():
             if name in shaped or name == target.pk_field:
                 continue

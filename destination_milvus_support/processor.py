@@ -25,7 +25,15 @@ from destination_milvus_support.text import html_to_text, render_value
 from destination_milvus_support.validation import check_metadata_names, fit_record_id
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
 
-__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "html_to_text", "render_text"]
+__all__ = [
+    "CDC_DELETED_FIELD",
+    "Chunk",
+    "DocumentProcessor",
+    "PreparedRecord",
+    "ProcessedRecord",
+    "html_to_text",
+    "render_text",
+]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
@@ -45,6 +53,22 @@ class Chunk:
     tokens: int
     metadata: Mapping[str, Any]
     vector: Sequence[float] | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A record before chunking (``DocumentProcessor.prepare``); a CDC delete has no text."""
+
+    stream: str
+    record_id: str
+    #: What its chunk primary keys are made from (``sync_modes.chunk_key``).
+    key: str
+    text: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    vector: Sequence[float] | None = None
+    #: Names everything its rows are made from (text, metadata, key, vector, processing settings).
+    digest: str = ""
+    deleted: bool = False
 
 
 @dataclass
@@ -88,9 +112,22 @@ class DocumentProcessor:
         self._splitter = _make_splitter(config, token_counter)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
+        #: Every processing setting, so a changed setting makes every record's digest change.
+        self._fingerprint = config.model_dump_json()
 
     def process(self, record: AirbyteRecordMessage) -> ProcessedRecord:
         """Chunk ``record``; raise ``RecordError`` (naming stream and field, never content) if it can't be."""
+        prepared = self.prepare(record)
+        if prepared.deleted:
+            return ProcessedRecord(prepared.stream, prepared.record_id, deleted=True)
+        return ProcessedRecord(prepared.stream, prepared.record_id, self.chunk(prepared))
+
+    def prepare(self, record: AirbyteRecordMessage) -> PreparedRecord:
+        """Everything about ``record`` but its chunks: stream, id, text, metadata and a content digest.
+
+        Cheap (no token counting, no splitting), so the writer can tell unchanged records from
+        their stored rows before paying for ``chunk``. Raises ``RecordError`` as ``process`` does.
+        """
         stream = stream_identifier(record.stream, record.namespace)
         configured = self._streams.get(stream)
         if configured is None:
@@ -98,7 +135,7 @@ class DocumentProcessor:
         data = record.data or {}
         rid = self._record_id(stream, configured, data)
         if data.get(CDC_DELETED_FIELD):
-            return ProcessedRecord(stream, rid, deleted=True)
+            return PreparedRecord(stream, rid, key=rid, deleted=True)
         text = self._text(stream, data)
         vector = self._vector(stream, data) if self._from_field else None
         metadata = self._metadata(data)
@@ -106,6 +143,17 @@ class DocumentProcessor:
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
         key = chunk_key(configured, rid, _digest(data))  # the sync mode decides what a key names
+        digest = _content_digest([self._fingerprint, key, text, metadata, vector])
+        return PreparedRecord(stream, rid, key=key, text=text, metadata=metadata, vector=vector, digest=digest)
+
+    def estimate(self, prepared: PreparedRecord) -> tuple[int, int]:
+        """(chunks, tokens) a prepared record will about make, at four characters a token: for batching only."""
+        tokens = len(prepared.text) // 4 + 1
+        return -(-tokens // self._config.chunk_size), tokens
+
+    def chunk(self, prepared: PreparedRecord) -> list[Chunk]:
+        """Split a prepared record's text into chunks of at most ``chunk_size`` tokens."""
+        text = prepared.text
         total = self._count(text)
         pieces = (
             [(text, total)]
@@ -114,17 +162,16 @@ class DocumentProcessor:
         )
         if any(len(piece) * 4 > TEXT_MAX_BYTES for piece, _ in pieces):  # only then pay for encoding
             pieces = [(part, self._count(part)) for piece, _ in pieces for part in _fit_bytes(piece)]
-        chunks = [
+        return [
             Chunk(
-                pk=chunk_primary_key(stream, key, index),
+                pk=chunk_primary_key(prepared.stream, prepared.key, index),
                 text=piece,
                 tokens=tokens,
-                metadata=metadata,
-                vector=vector,
+                metadata=prepared.metadata,
+                vector=prepared.vector,
             )
             for index, (piece, tokens) in enumerate(pieces)
         ]
-        return ProcessedRecord(stream, rid, chunks)
 
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
@@ -250,3 +297,9 @@ def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> R
 def _digest(data: Mapping[str, Any]) -> str:
     """A short content hash of a record: its id when it has no primary key, its version otherwise."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _content_digest(parts: list[Any]) -> str:
+    """A record's content digest: 32 hex digits of SHA-256 over an unambiguous JSON encoding."""
+    encoded = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]

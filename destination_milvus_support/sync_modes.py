@@ -14,11 +14,19 @@ Airbyte's destination sync modes, as this connector applies them:
   does the same. With the platform's generation ids a resumed attempt keeps the rows the failed
   attempt acknowledged; without them (or with PyAirbyte's constant 1/1/1) the generation is the run.
 
-Before a batch is embedded, the writer looks up the rows its records already have (by record for
-dedup streams, by primary key otherwise) and ``plan_record`` decides per chunk:
+Before a batch is embedded, the writer looks up the rows its records already have (by record) and
+decides in two steps:
+
+1. ``unchanged_record``: when the record's stored rows are exactly the rows its content makes
+   (every row carries the same ``_ab_record_digest``, the chunk count and keys add up, and on a
+   truncating stream the generation is this sync's), nothing is chunked, embedded or written.
+   This is the common case of a scheduled sync (PyAirbyte re-sends its cache; Zendesk re-sends a
+   ticket when any field changes, configured or not).
+2. Otherwise the record is chunked and ``plan_record`` decides per chunk:
 
 - *unchanged*: the stored row has the same ``_ab_chunk_hash`` (same text, embedding contract and
-  metadata; and, on a truncating stream, the same generation): nothing is written;
+  metadata) and the same ``_ab_record_digest`` (and, on a truncating stream, the same
+  generation): nothing is written;
 - *reused*: a stored row of the record was embedded from the same text and contract: its vector is
   written again with the new metadata (a status change costs no embedding);
 - *embedded*: anything else.
@@ -37,10 +45,18 @@ from typing import Any, Sequence
 
 from airbyte_cdk.models import ConfiguredAirbyteCatalog, ConfiguredAirbyteStream, DestinationSyncMode
 
-from query_sdk.contract import stream_identifier
-from query_sdk.layout import same_source
+from query_sdk.contract import chunk_primary_key, stream_identifier
+from query_sdk.layout import same_source, stored_chunk_count
 
-__all__ = ["RecordPlan", "StoredRow", "StreamRules", "chunk_key", "plan_record", "stream_rules"]
+__all__ = [
+    "RecordPlan",
+    "StoredRow",
+    "StreamRules",
+    "chunk_key",
+    "plan_record",
+    "stream_rules",
+    "unchanged_record",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,8 @@ class StoredRow:
     record_id: str
     chunk_hash: str | None
     generation: int | None
+    #: ``_ab_record_digest`` (None on rows written before it existed, or by the official connector).
+    record_digest: str | None = None
 
 
 @dataclass
@@ -118,16 +136,53 @@ class RecordPlan:
     stale: list[Any] = field(default_factory=list)
 
 
+def unchanged_record(
+    rules: StreamRules,
+    key: str,
+    source: str,
+    stored: Sequence[StoredRow],
+    *,
+    repeated: bool = False,
+    auto_id: bool = False,
+) -> int | None:
+    """The record's chunk count when its stored rows already are what ``source`` makes; else None.
+
+    ``key`` is the record's ``chunk_key`` and ``source`` its ``layout.record_source``. The rows
+    must all name ``source`` with one chunk count (on a dedup stream no other row of the record may
+    exist: it would be stale), be exactly the keys that count gives (a sync killed between two
+    writes can leave part of a record), and on a truncating stream belong to this generation.
+    """
+    if repeated or not stored:
+        return None
+    matching = [row for row in stored if stored_chunk_count(row.record_digest, source) is not None]
+    if not matching or (rules.dedup and len(matching) != len(stored)):
+        return None
+    counts = {stored_chunk_count(row.record_digest, source) for row in matching}
+    count = counts.pop() if len(counts) == 1 else None
+    if not count:
+        return None
+    if auto_id:
+        complete = len(matching) == count
+    else:
+        complete = {row.pk for row in matching} == {chunk_primary_key(rules.name, key, i) for i in range(count)}
+    if not complete or (rules.truncate and any(row.generation != rules.generation for row in matching)):
+        return None
+    return count
+
+
 def plan_record(
     rules: StreamRules,
     chunks: Sequence[tuple[Any, str]],
     stored: Sequence[StoredRow],
     *,
+    record_digest: str | None = None,
     repeated: bool = False,
     auto_id: bool = False,
 ) -> RecordPlan:
     """Plan one record: ``chunks`` are its new (primary key, chunk hash) pairs, ``stored`` its rows.
 
+    ``record_digest`` is the ``_ab_record_digest`` its rows get: a stored row that lacks it (an
+    older row) is rewritten with its vector, so the next sync can skip the record whole.
     ``repeated`` (the record may have been written earlier in this sync) forbids skipping: the
     stored row seen may be older than what this sync wrote. ``auto_id`` collections (the official
     connector's) assign new keys on insert, so every stored row of a replaced record is stale.
@@ -140,6 +195,7 @@ def plan_record(
             row is not None
             and not repeated
             and row.chunk_hash == digest
+            and row.record_digest == record_digest
             and (not rules.truncate or row.generation == rules.generation)
         ):
             plan.unchanged.add(index)

@@ -1,9 +1,10 @@
 """The write loop: batch records, then look up, embed and write them in a pipeline; pass STATE on only when durable.
 
-Three single-thread stages run one batch each, in order: batch N+2's stored rows are looked up
-while batch N+1 is embedded and batch N is written. A batch's STATEs are passed on once its write
-(and every write before it) has finished. The rules of what to embed, rewrite or delete are in
-``sync_modes``.
+The input thread only prepares records (text, metadata, a content digest: no token counting).
+Three single-thread stages then run one batch each, in order: batch N+2's stored rows are looked
+up and its changed records chunked while batch N+1 is embedded and batch N is written. A batch's
+STATEs are passed on once its write (and every write before it) has finished. The rules of what to
+skip, embed, rewrite or delete are in ``sync_modes``.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from airbyte_cdk.models import (
 
 from destination_milvus_support.inbox import with_idle_ticks
 from destination_milvus_support.indexer import MilvusIndexer, Row
-from destination_milvus_support.processor import Chunk, DocumentProcessor
+from destination_milvus_support.processor import Chunk, DocumentProcessor, PreparedRecord
 from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
-from destination_milvus_support.sync_modes import RecordPlan, StoredRow, plan_record, stream_rules
+from destination_milvus_support.sync_modes import RecordPlan, StoredRow, plan_record, stream_rules, unchanged_record
 from query_sdk.contract import EmbeddingSpec, stream_identifier
 from query_sdk.embedders import Embedder
-from query_sdk.layout import chunk_hash, record_hash, same_source
+from query_sdk.layout import chunk_hash, record_digest, record_hash, record_source, same_source
 
 __all__ = ["Writer"]
 
@@ -44,19 +45,31 @@ _IDLE_SECONDS = 0.5
 
 @dataclass
 class _Record:
-    """One record of a batch: its new chunks (none for a CDC delete) and what is known of its rows."""
+    """One record of a batch: what it is, its new chunks once chunked, and what is known of its rows."""
 
-    stream: str
-    record_id: str
-    chunks: list[Chunk]
-    hashes: list[str]
+    prepared: PreparedRecord
+    #: ``layout.record_source`` of the record: equal sources make equal rows.
+    source: str
     #: Its stored rows must be looked up (the stream had rows, or the record was met before).
-    look_up: bool
+    look_up: bool = False
     #: A dedup record that may have been written earlier in this sync.
-    repeated: bool
+    repeated: bool = False
+    #: Filled by the lookup stage; none for a CDC delete or a record left as it is.
+    chunks: list[Chunk] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
     stored: list[StoredRow] = field(default_factory=list)
     plan: RecordPlan = field(default_factory=RecordPlan)
     vectors: dict[int, list[float]] = field(default_factory=dict)
+
+    @property
+    def stream(self) -> str:
+        """The stream identifier."""
+        return self.prepared.stream
+
+    @property
+    def record_id(self) -> str:
+        """The ``_ab_record_id``."""
+        return self.prepared.record_id
 
 
 @dataclass
@@ -161,33 +174,27 @@ class Writer:
         assert message.record is not None
         if not batch.entries:
             batch.started = time.monotonic()
-        processed = self._processor.process(message.record)
-        rules = self._rules[processed.stream]
-        counts = self.progress.stream(processed.stream)
-        key = (processed.stream, processed.record_id)
-        if not rules.dedup and processed.chunks:
-            key = (processed.stream, processed.chunks[0].pk)  # append: every version of a record is kept
+        prepared = self._processor.prepare(message.record)
+        rules = self._rules[prepared.stream]
+        counts = self.progress.stream(prepared.stream)
+        # dedup: the last version of a record in a batch wins; append: every version is kept
+        key = (prepared.stream, prepared.record_id if rules.dedup else prepared.key)
         previous = batch.entries.pop(key, None)
         if previous:
-            batch.chunks -= len(previous.chunks)
-            batch.tokens -= sum(c.tokens for c in previous.chunks)
-        if processed.deleted:
+            chunks, tokens = self._processor.estimate(previous.prepared)
+            batch.chunks -= chunks
+            batch.tokens -= tokens
+        if prepared.deleted:
             counts.deleted += 1
             if not rules.dedup:
                 return
         else:
             counts.records += 1
-            counts.chunks += len(processed.chunks)
-        spec = self._spec
-        hashes = [
-            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored)
-            for c in processed.chunks
-        ]
-        batch.entries[key] = _Record(
-            processed.stream, processed.record_id, processed.chunks, hashes, look_up=False, repeated=False
-        )
-        batch.chunks += len(processed.chunks)
-        batch.tokens += sum(c.tokens for c in processed.chunks)
+        source = record_source(prepared.digest, self._spec, text_stored=self._text_stored)
+        batch.entries[key] = _Record(prepared, source)
+        chunks, tokens = self._processor.estimate(prepared)
+        batch.chunks += chunks
+        batch.tokens += tokens
 
     def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
@@ -215,27 +222,45 @@ class Writer:
     # -- the stages (one thread each) --------------------------------------------------------------
 
     def _look_up(self, records: list[_Record]) -> None:
-        """Find each record's stored rows, plan it, and fetch the vectors it can reuse."""
-        wanted = [r for r in records if r.look_up]
+        """Find each record's stored rows; chunk and plan the records that changed; fetch reusable vectors."""
         # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
-        # keys); dedup records also learn their stale rows from them. Append rows are matched by key.
-        by_record = [(r.stream, r.record_id) for r in wanted]
-        by_pk = [c.pk for r in wanted if not self._rules[r.stream].dedup for c in r.chunks]
+        # keys); dedup records also learn their stale rows from them; append rows are matched by key.
+        by_record = [(r.stream, r.record_id) for r in records if r.look_up]
         stored: dict[tuple[str, str], list[StoredRow]] = {}
-        if by_record or by_pk:
-            for row in self._indexer.stored_rows(by_record, by_pk):
+        if by_record:
+            for row in self._indexer.stored_rows(by_record):
                 stored.setdefault((row.stream, row.record_id), []).append(row)
         auto_id = self._indexer.auto_id
+        spec = self._spec
         reused: list[object] = []
         for item in records:
+            rules = self._rules[item.stream]
+            counts = self.progress.stream(item.stream)
             item.stored = stored.get((item.stream, item.record_id), [])
+            if not item.prepared.deleted:
+                same = unchanged_record(
+                    rules, item.prepared.key, item.source, item.stored, repeated=item.repeated, auto_id=auto_id
+                )
+                if same is not None:  # nothing to chunk, embed or write
+                    item.plan = RecordPlan(unchanged=set(range(same)))
+                    counts.chunks += same
+                    counts.unchanged += same
+                    continue
+                item.chunks = self._processor.chunk(item.prepared)
+                item.hashes = [
+                    chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored)
+                    for c in item.chunks
+                ]
+                counts.chunks += len(item.chunks)
             item.plan = plan_record(
-                self._rules[item.stream],
+                rules,
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
                 item.stored,
+                record_digest=record_digest(item.source, len(item.chunks)),
                 repeated=item.repeated,
                 auto_id=auto_id,
             )
+            counts.unchanged += len(item.plan.unchanged)
             reused.extend(item.plan.reuse.values())
         found = self._indexer.vectors(reused) if reused else {}
         for item in records:
@@ -275,9 +300,8 @@ class Writer:
                 item.plan.stale = [r.pk for r in rows_now if r.pk not in kept]
         by_generation: dict[int, list[Row]] = {}
         for item in records:
-            counts = self.progress.stream(item.stream)
-            counts.unchanged += len(item.plan.unchanged)
-            counts.rewritten += len(item.plan.reuse)
+            self.progress.stream(item.stream).rewritten += len(item.plan.reuse)
+            digest = record_digest(item.source, len(item.chunks))
             for index, chunk in enumerate(item.chunks):
                 if index in item.plan.unchanged:
                     continue
@@ -289,6 +313,7 @@ class Writer:
                     item.vectors[index],
                     chunk.metadata,
                     item.hashes[index],
+                    digest,
                 )
                 by_generation.setdefault(self._rules[item.stream].generation, []).append(row)
         for generation, rows in by_generation.items():

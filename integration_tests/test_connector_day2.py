@@ -187,3 +187,56 @@ def test_an_official_collection_pays_the_embedding_once_then_reuses(lite_uri, of
     with MilvusReader(lite_uri, official_collection) as reader:
         rows = reader.rows('_ab_record_id == "tickets_900"', fields=["status"])
     assert len(rows) == first and {r["status"] for r in rows} == {"solved"}  # the legacy row is gone
+
+
+def test_a_change_outside_the_configured_fields_writes_nothing(desk):
+    # Zendesk's incremental export re-sends a ticket when any field changes, configured or not.
+    tickets = [{**ticket(i, words=12), "updated_at": "2024-05-01T00:00:00Z"} for i in range(1, 4)]
+    first, _ = desk.sync(tickets)
+
+    embedded, summary = desk.sync([{**t, "updated_at": "2024-05-02T00:00:00Z", "via": "web"} for t in tickets])
+
+    assert first > 0 and embedded == 0
+    assert f"{first} unchanged); 0 rows written, 0 stale rows deleted" in summary
+
+
+def test_a_record_missing_a_chunk_is_completed_on_the_next_sync(desk):
+    # A sync killed between two upsert calls can leave part of a record; its rows all carry the new digest.
+    tickets = [ticket(1, words=20), ticket(2, words=3)]
+    desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        before = reader.chunks_per_record()
+        (lost,) = [
+            r for r in reader.rows('_ab_record_id == "tickets_1"', fields=["pk", "text"]) if "w1x19" in r["text"]
+        ]
+        reader.client.delete(desk.collection, ids=[lost["pk"]])
+
+    embedded, summary = desk.sync(tickets)
+
+    assert embedded == 1 and "1 rows written" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert reader.chunks_per_record() == before
+        assert sum("w1x19" in text for text in reader.texts("tickets_1")) == 1
+
+
+def test_rows_written_before_record_digests_existed_are_rewritten_once_then_skipped(desk):
+    tickets = [ticket(i, words=12) for i in range(1, 4)]
+    first, _ = desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:  # make them rows of the previous version
+        rows = [{k: v for k, v in row.items() if k != "text_sparse"} for row in reader.rows(fields=["*"])]
+        reader.client.upsert(desk.collection, [{**row, "_ab_record_digest": ""} for row in rows])
+
+    converted, summary = desk.sync(tickets)
+    again, quiet = desk.sync(tickets)
+
+    assert first == len(rows) > 0 and converted == 0 and again == 0
+    assert f"{first} rows rewritten with new metadata" in summary and f"{first} rows written" in summary
+    assert "0 rows written" in quiet
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        digests: dict[str, set[str]] = {}
+        for row in reader.rows(fields=["_ab_record_id", "_ab_record_digest"]):
+            digests.setdefault(row["_ab_record_id"], set()).add(row["_ab_record_digest"])
+        counts = reader.chunks_per_record()
+    assert {rid: [d.split(":")[1] for d in found] for rid, found in digests.items()} == {
+        rid: [str(count)] for rid, count in counts.items()
+    }

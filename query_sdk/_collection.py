@@ -8,15 +8,15 @@ from typing import Any, Mapping
 from pymilvus import DataType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
-from query_sdk.contract import RECORD_ID_FIELD, CollectionContract
+from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
 from query_sdk.errors import CollectionNotFoundError
-from query_sdk.layout import CHUNK_HASH_FIELD, RECORD_HASH_FIELD, SKIP_OUTPUT_TYPES, VECTOR_TYPES
+from query_sdk.layout import BOOKKEEPING_FIELDS, SKIP_OUTPUT_TYPES, VECTOR_TYPES
 from query_sdk.milvus import ServerCapabilities, translate_milvus_error
 
 __all__ = ["CollectionInfo"]
 
 #: The writer's bookkeeping hashes: declared fields, but of no use to an app.
-_BOOKKEEPING = frozenset({RECORD_HASH_FIELD, CHUNK_HASH_FIELD})
+_BOOKKEEPING = frozenset(BOOKKEEPING_FIELDS) - {STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD}
 
 
 @dataclass(frozen=True)
