@@ -14,8 +14,8 @@ Airbyte's destination sync modes, as this connector applies them:
   does the same. With the platform's generation ids a resumed attempt keeps the rows the failed
   attempt acknowledged; without them (or with PyAirbyte's constant 1/1/1) the generation is the run.
 
-Before a batch is embedded, the writer looks up the rows its records already have (by record) and
-decides in two steps:
+Before a batch is embedded, the writer looks up the rows its records already have
+(``find_stored_rows``) and decides in two steps:
 
 1. ``unchanged_record``: when the record's stored rows are exactly the rows its content makes
    (every row carries the same ``_ab_record_digest``, the chunk count and keys add up, and on a
@@ -31,6 +31,16 @@ decides in two steps:
   written again with the new metadata (a status change costs no embedding);
 - *embedded*: anything else.
 
+Finding a record's rows costs key lookups, not scans. Chunk primary keys are deterministic
+(``chunk_key``, ``contract.chunk_primary_key``), and the writer keeps a record's rows a *prefix* of
+its chunk indexes: it writes chunks in ascending order and deletes in descending order
+(``deletion_order``), so after any crash the rows present are chunks 0..p, plus leftovers of a
+longer version only if the first index past the count is present too. So ``find_stored_rows`` reads
+chunk 0, learns the count from its ``_ab_record_digest``, reads chunks 1..count (the last one only
+to prove it absent), and falls back to a filtered query by record (a scan on Milvus Lite) only for
+records with no chunk 0 (new, or written under another sync mode's keys), rows older than the
+digest, or leftovers. Collections whose keys Milvus assigns (``auto_id``) are always queried by record.
+
 Two shortcuts keep this exact: a stream with no rows when the sync starts needs no lookups for
 records met for the first time; a dedup record that may already have been written *earlier in this
 sync* (``SeenRecords``) is never skipped, and its stale rows are looked up again right before its
@@ -41,18 +51,23 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from airbyte_cdk.models import ConfiguredAirbyteCatalog, ConfiguredAirbyteStream, DestinationSyncMode
 
 from query_sdk.contract import chunk_primary_key, stream_identifier
 from query_sdk.layout import same_source, stored_chunk_count
 
+#: A record to look up: (stream, record id, chunk key).
+RecordRef = tuple[str, str, str]
+
 __all__ = [
     "RecordPlan",
     "StoredRow",
     "StreamRules",
     "chunk_key",
+    "deletion_order",
+    "find_stored_rows",
     "plan_record",
     "stream_rules",
     "unchanged_record",
@@ -210,3 +225,68 @@ def plan_record(
         kept = set() if auto_id else {pk for pk, _ in chunks}
         plan.stale = [row.pk for row in stored if row.pk not in kept]
     return plan
+
+
+def find_stored_rows(
+    records: Sequence[RecordRef],
+    *,
+    by_pk: Callable[[list[Any]], list[StoredRow]],
+    by_record: Callable[[list[tuple[str, str]]], list[StoredRow]],
+    auto_id: bool = False,
+) -> dict[tuple[str, str], list[StoredRow]]:
+    """The stored rows of ``records`` by (stream, record id), by key lookups where the prefix rule allows.
+
+    ``by_pk`` reads rows by primary key, ``by_record`` by a filtered query (see the module docstring).
+    """
+    if auto_id:
+        found = by_record([(stream, rid) for stream, rid, _ in records])
+        return _by_record(found)
+    firsts = {chunk_primary_key(stream, key, 0): (stream, rid, key) for stream, rid, key in records}
+    first_rows = {row.pk: row for row in by_pk(list(firsts))}
+    counted: dict[tuple[str, str], tuple[str, int, StoredRow]] = {}
+    scan: list[tuple[str, str]] = []
+    for pk, (stream, rid, key) in firsts.items():
+        row = first_rows.get(pk)
+        count = _count_of(row.record_digest) if row is not None else None
+        if row is None or count is None:
+            scan.append((stream, rid))
+        else:
+            counted[(stream, rid)] = (key, count, row)
+    rest = [chunk_primary_key(s, key, i) for (s, _), (key, count, _) in counted.items() for i in range(1, count + 1)]
+    rest_rows = {row.pk: row for row in by_pk(rest)} if rest else {}
+    rows: dict[tuple[str, str], list[StoredRow]] = {}
+    for (stream, rid), (key, count, first) in counted.items():
+        if chunk_primary_key(stream, key, count) in rest_rows:  # leftovers of a longer version
+            scan.append((stream, rid))
+            continue
+        keys = (chunk_primary_key(stream, key, i) for i in range(1, count))
+        rows[(stream, rid)] = [first] + [rest_rows[pk] for pk in keys if pk in rest_rows]
+    if scan:
+        for (stream, rid), found in _by_record(by_record(scan)).items():
+            rows.setdefault((stream, rid), []).extend(found)
+    return rows
+
+
+def deletion_order(stream: str, key: str, stale: Sequence[Any], *, chunks: int) -> list[Any]:
+    """A record's ``stale`` primary keys in the order to delete them: highest chunk index first.
+
+    ``chunks`` is the record's new chunk count, so its stale chunks of ``key`` are indexes
+    ``chunks`` upwards. Keys that are not (rows written under another sync mode's keys, or beyond a
+    broken prefix) go first: the prefix rule does not cover them.
+    """
+    index = {chunk_primary_key(stream, key, i): i for i in range(chunks, chunks + len(stale))}
+    return sorted(stale, key=lambda pk: -index.get(pk, len(index) + chunks))
+
+
+def _count_of(digest: str | None) -> int | None:
+    if not digest:
+        return None
+    _, _, count = str(digest).partition(":")
+    return int(count) if count.isdigit() else None
+
+
+def _by_record(rows: Sequence[StoredRow]) -> dict[tuple[str, str], list[StoredRow]]:
+    grouped: dict[tuple[str, str], list[StoredRow]] = {}
+    for row in rows:
+        grouped.setdefault((row.stream, row.record_id), []).append(row)
+    return grouped

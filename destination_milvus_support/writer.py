@@ -28,7 +28,15 @@ from destination_milvus_support.indexer import MilvusIndexer, Row
 from destination_milvus_support.processor import Chunk, DocumentProcessor, PreparedRecord
 from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
-from destination_milvus_support.sync_modes import RecordPlan, StoredRow, plan_record, stream_rules, unchanged_record
+from destination_milvus_support.sync_modes import (
+    RecordPlan,
+    StoredRow,
+    deletion_order,
+    find_stored_rows,
+    plan_record,
+    stream_rules,
+    unchanged_record,
+)
 from query_sdk.contract import EmbeddingSpec, stream_identifier
 from query_sdk.embedders import Embedder
 from query_sdk.layout import chunk_hash, record_digest, record_hash, record_source, same_source
@@ -225,12 +233,15 @@ class Writer:
         """Find each record's stored rows; chunk and plan the records that changed; fetch reusable vectors."""
         # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
         # keys); dedup records also learn their stale rows from them; append rows are matched by key.
-        by_record = [(r.stream, r.record_id) for r in records if r.look_up]
-        stored: dict[tuple[str, str], list[StoredRow]] = {}
-        if by_record:
-            for row in self._indexer.stored_rows(by_record):
-                stored.setdefault((row.stream, row.record_id), []).append(row)
         auto_id = self._indexer.auto_id
+        wanted = [(r.stream, r.record_id, r.prepared.key) for r in records if r.look_up]
+        stored = (
+            find_stored_rows(
+                wanted, by_pk=self._indexer.rows_by_pk, by_record=self._indexer.stored_rows, auto_id=auto_id
+            )
+            if wanted
+            else {}
+        )
         spec = self._spec
         reused: list[object] = []
         for item in records:
@@ -291,7 +302,7 @@ class Writer:
         repeated = [item for item in records if item.repeated]
         if repeated:  # an earlier batch of this sync may have written rows the pipelined lookup missed
             again: dict[tuple[str, str], list[StoredRow]] = {}
-            for found in self._indexer.stored_rows([(r.stream, r.record_id) for r in repeated]):
+            for found in self._indexer.stored_rows([(r.stream, r.record_id) for r in repeated], latest=True):
                 again.setdefault((found.stream, found.record_id), []).append(found)
             auto_id = self._indexer.auto_id
             for item in repeated:
@@ -320,7 +331,11 @@ class Writer:
             self._indexer.write(rows, generation=generation)
             for row in rows:
                 self.progress.stream(row.stream).rows_written += 1
-        stale = [pk for item in records for pk in item.plan.stale]
+        stale = [
+            pk
+            for item in records
+            for pk in deletion_order(item.stream, item.prepared.key, item.plan.stale, chunks=len(item.chunks))
+        ]
         if stale:
             self._indexer.delete_ids(stale)
             for item in records:
