@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import dpath
+import orjson
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog
 from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
@@ -113,7 +114,7 @@ class DocumentProcessor:
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
         #: Every processing setting, so a changed setting makes every record's digest change.
-        self._fingerprint = config.model_dump_json()
+        self._fingerprint = _content_digest([config.model_dump_json()])
 
     def process(self, record: AirbyteRecordMessage) -> ProcessedRecord:
         """Chunk ``record``; raise ``RecordError`` (naming stream and field, never content) if it can't be."""
@@ -142,7 +143,7 @@ class DocumentProcessor:
         check_metadata_names(stream, metadata, self._reserved)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
-        key = chunk_key(configured, rid, _digest(data))  # the sync mode decides what a key names
+        key = chunk_key(configured, rid, lambda: _digest(data))  # the sync mode decides what a key names
         digest = _content_digest([self._fingerprint, key, text, metadata, vector])
         return PreparedRecord(stream, rid, key=key, text=text, metadata=metadata, vector=vector, digest=digest)
 
@@ -301,5 +302,8 @@ def _digest(data: Mapping[str, Any]) -> str:
 
 def _content_digest(parts: list[Any]) -> str:
     """A record's content digest: 32 hex digits of SHA-256 over an unambiguous JSON encoding."""
-    encoded = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+    try:
+        encoded = orjson.dumps(parts, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # an integer beyond 64 bits: the standard library encodes it
+        encoded = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()[:32]

@@ -107,16 +107,17 @@ def stream_rules(catalog: ConfiguredAirbyteCatalog, *, run_id: int | None = None
     return rules
 
 
-def chunk_key(configured: ConfiguredAirbyteStream, rid: str, version: str) -> str:
+def chunk_key(configured: ConfiguredAirbyteStream, rid: str, version: Callable[[], str]) -> str:
     """The key a record's chunk primary keys are made from (``contract.chunk_primary_key``).
 
     Dedup streams, and streams without a primary key (whose record id already is a content
-    digest), use the record id; append and overwrite streams add the record's ``version`` digest.
+    digest), use the record id; append and overwrite streams add the record's ``version()``
+    digest (computed only then: it hashes the whole record).
     """
     has_key = bool(configured.primary_key or configured.stream.source_defined_primary_key)
     if configured.destination_sync_mode == DestinationSyncMode.append_dedup or not has_key:
         return rid
-    return f"{rid}#{version}"
+    return f"{rid}#{version()}"
 
 
 def _has_platform_generations(stream: ConfiguredAirbyteStream) -> bool:

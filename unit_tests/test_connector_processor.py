@@ -112,3 +112,28 @@ def test_record_of_a_stream_outside_the_catalog_is_refused_by_name():
         _processor().process(AirbyteRecordMessage(stream="other", data={"id": 1, "text": PRIVATE}, emitted_at=0))
     assert "'other'" in str(error.value)
     assert PRIVATE not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "same"),
+    [
+        ({}, True),
+        ({"updated_at": "2024-05-02"}, True),  # not a configured field: the rows would not change
+        ({"status": "solved"}, False),
+        ({"text": "other words"}, False),
+        ({"big": 2**70 + 1}, False),  # beyond 64 bits: still digested
+    ],
+)
+def test_the_content_digest_changes_exactly_when_the_rows_would(change, same):
+    processor = _processor(text_fields=["text"], metadata_fields=["status", "big"])
+    base = {"id": 1, "text": "printer jams", "status": "open", "big": 2**70, "updated_at": "2024-05-01"}
+    first = processor.prepare(_record(base))
+    again = processor.prepare(_record({**base, **change}))
+    assert (first.digest == again.digest) is same
+
+
+def test_the_content_digest_names_the_processing_settings():
+    record = _record({"id": 1, "text": "printer jams"})
+    narrow = _processor(text_fields=["text"], chunk_size=10).prepare(record)
+    wide = _processor(text_fields=["text"], chunk_size=20).prepare(record)
+    assert narrow.digest != wide.digest and narrow.text == wide.text

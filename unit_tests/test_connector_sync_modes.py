@@ -1,10 +1,18 @@
-"""The sync-mode rules: stream rules from the catalog, and what each chunk of a record costs (``plan_record``)."""
+"""The sync-mode rules: stream rules from the catalog, finding a record's rows, and what each chunk costs."""
 
 import pytest
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
 
-from destination_milvus_support.sync_modes import StoredRow, StreamRules, plan_record, stream_rules
-from query_sdk.contract import EmbeddingSpec
+from destination_milvus_support.sync_modes import (
+    StoredRow,
+    StreamRules,
+    deletion_order,
+    find_stored_rows,
+    plan_record,
+    stream_rules,
+    unchanged_record,
+)
+from query_sdk.contract import EmbeddingSpec, chunk_primary_key
 from query_sdk.layout import chunk_hash
 
 SPEC = EmbeddingSpec(mode="fake", model="fake", dimensions=4)
@@ -94,3 +102,74 @@ def test_an_overwrite_rewrites_rows_of_another_generation_and_keeps_none_stale()
 def test_auto_id_collections_replace_every_stored_row():
     plan = plan_record(DEDUP, [("new", _hash("one"))], [_stored(11, _hash("one"))], auto_id=True)
     assert (plan.unchanged, plan.reuse, plan.stale) == (set(), {0: 11}, [11])
+
+
+# -- finding a record's rows by key, and leaving it untouched ------------------------------------------
+
+
+class _Stored:
+    """Rows held in memory, read the two ways ``find_stored_rows`` reads them; counts the scans."""
+
+    def __init__(self, rows):
+        self.rows = {row.pk: row for row in rows}
+        self.scanned: list[tuple[str, str]] = []
+
+    def by_pk(self, pks):
+        return [self.rows[pk] for pk in pks if pk in self.rows]
+
+    def by_record(self, records):
+        self.scanned += records
+        return [row for row in self.rows.values() if (row.stream, row.record_id) in set(records)]
+
+
+def _rows(key, digest, count, *, record="tickets_1", generation=7):
+    return [
+        StoredRow(chunk_primary_key("tickets", key, i), "tickets", record, "h", generation, digest)
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "scanned"),
+    [
+        (_rows("tickets_1", "src:3", 3), False),  # complete: read by key only
+        (_rows("tickets_1", "src:3", 2), False),  # a sync killed mid-write left a prefix
+        (_rows("tickets_1", "new:2", 2) + _rows("tickets_1", "old:4", 4)[2:], True),  # leftovers of a longer version
+        (_rows("tickets_1", None, 3), True),  # rows written before record digests existed
+        (_rows("other#v1", "src:1", 1), True),  # rows under another sync mode's keys
+        ([], True),  # a new record
+    ],
+)
+def test_rows_are_found_by_key_and_scanned_for_only_when_keys_cannot_tell(rows, scanned):
+    stored = _Stored(rows)
+    found = find_stored_rows([("tickets", "tickets_1", "tickets_1")], by_pk=stored.by_pk, by_record=stored.by_record)
+    assert sorted(r.pk for r in found.get(("tickets", "tickets_1"), [])) == sorted(r.pk for r in rows)
+    assert bool(stored.scanned) is scanned
+
+
+@pytest.mark.parametrize(
+    ("rows", "unchanged"),
+    [
+        (_rows("tickets_1", "src:3", 3), 3),
+        (_rows("tickets_1", "src:3", 2), None),  # incomplete
+        (_rows("tickets_1", "old:3", 3), None),  # another content
+        (_rows("tickets_1", "src:2", 2) + _rows("tickets_1", "old:3", 3)[2:], None),  # a stale row remains
+        (_rows("tickets_1", "src:3", 3, generation=6), 3),  # generations matter only when truncating
+        ([], None),
+    ],
+)
+def test_a_record_is_left_as_it_is_only_when_its_rows_are_complete_and_current(rows, unchanged):
+    assert unchanged_record(DEDUP, "tickets_1", "src", rows) == unchanged
+
+
+def test_an_overwrite_rewrites_rows_of_an_older_generation():
+    rows = _rows("tickets_1", "src:3", 3, generation=6)
+    assert unchanged_record(OVERWRITE, "tickets_1", "src", rows) is None
+    assert unchanged_record(OVERWRITE, "tickets_1", "src", _rows("tickets_1", "src:3", 3)) == 3
+
+
+def test_stale_chunks_are_deleted_highest_index_first():
+    pks = [chunk_primary_key("tickets", "tickets_1", i) for i in range(2, 6)]
+    other = chunk_primary_key("tickets", "tickets_1#v1", 0)
+    ordered = deletion_order("tickets", "tickets_1", [pks[1], other, pks[3], pks[0], pks[2]], chunks=2)
+    assert ordered == [other, pks[3], pks[2], pks[1], pks[0]]
