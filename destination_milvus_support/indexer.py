@@ -34,6 +34,8 @@ _MAX_ROWS_PER_CALL = 1000
 #: Values per lookup filter (``field in [...]``), and rows a lookup query may return.
 _LOOKUP_VALUES = 512
 _LOOKUP_LIMIT = 16384
+#: A VARCHAR primary key no row has (ours are SHA-256 hex digits): ``begin_sync`` deletes it.
+_NO_SUCH_KEY = "~no-such-row~"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class _Target:
     generation_declared: bool
     #: The chunk hash and record digest have declared fields, or can live in the dynamic field.
     hashes_stored: bool
+    #: The primary key is an INT64 (the official connector's auto_id), not a VARCHAR.
+    pk_is_int: bool
 
 
 class MilvusIndexer:
@@ -81,9 +85,8 @@ class MilvusIndexer:
         self.capabilities = ServerCapabilities.detect(self._client)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
-        #: The server timestamp of the sync's first Strong read (``has_rows``): lookups read at least this
-        #: fresh (every row of earlier syncs) without waiting for the newest time tick (see ``_read_options``).
-        self._snapshot_ts = 0
+        #: ``begin_sync`` has anchored this client's Session reads (see ``_read_options``).
+        self._session_anchored = False
         #: The contract rows are written by (set by ``prepare``).
         self.contract: CollectionContract | None = None
 
@@ -169,6 +172,7 @@ class MilvusIndexer:
             generation_declared=GENERATION_FIELD in fields,
             hashes_stored=(CHUNK_HASH_FIELD in fields and RECORD_DIGEST_FIELD in fields)
             or bool(description.get("enable_dynamic_field")),
+            pk_is_int=pk.get("type") == DataType.INT64,
         )
         self.contract = contract
 
@@ -306,18 +310,28 @@ class MilvusIndexer:
             raise translate_milvus_error(error, where=self._where) from None
         return found
 
-    def _read_options(self, *, latest: bool) -> dict[str, Any]:
-        """How a lookup reads: Strong, or at the sync's snapshot timestamp.
+    def begin_sync(self) -> None:
+        """Anchor this client's Session reads before the sync's first lookup.
 
         A Strong read waits for the server's newest time tick (200-400 ms a read on Milvus 2.3.5,
-        whatever it matches). Lookups of records first met in this sync only need the rows of
-        earlier syncs, all written before the sync's first read, so they pass that read's timestamp
-        as the guarantee (``Customized``) and are answered at once. Rows this sync wrote are read
-        Strong (``latest``), and so is everything when the server reported no timestamp.
+        whatever it matches). A Session read waits only until this client's last write is visible.
+        Deleting a key no row can have (a no-op) gives this client a write timestamped after
+        every write of earlier syncs, so from then on Session reads see all of those rows, and this
+        sync's own writes too, without waiting when nothing new was written (a re-sync).
         """
-        if latest or not self._snapshot_ts:
+        target = self._require()
+        nothing = -1 if target.pk_is_int else _NO_SUCH_KEY
+        try:
+            self._client.delete(self.collection, ids=[nothing])
+        except MilvusException as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        self._session_anchored = True
+
+    def _read_options(self, *, latest: bool) -> dict[str, Any]:
+        """How a lookup reads: Session once ``begin_sync`` anchored it, else (or with ``latest``) Strong."""
+        if latest or not self._session_anchored:
             return {"consistency_level": "Strong"}
-        return {"consistency_level": "Customized", "guarantee_timestamp": self._snapshot_ts}
+        return {"consistency_level": "Session"}
 
     def _query_in(
         self,
@@ -362,11 +376,7 @@ class MilvusIndexer:
         return rows
 
     def has_rows(self, stream: str) -> bool:
-        """Whether the collection holds any row of ``stream`` (True when the name cannot enter a filter).
-
-        Called for every stream as a sync starts; the server timestamp of this Strong read becomes
-        the snapshot later lookups read at (``_read_options``).
-        """
+        """Whether the collection holds any row of ``stream`` (True when the name cannot enter a filter)."""
         if not _is_plain(stream):
             return True
         expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
@@ -380,8 +390,6 @@ class MilvusIndexer:
             )
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
-        extra = getattr(found, "extra", None) or {}
-        self._snapshot_ts = max(self._snapshot_ts, int(extra.get("iterator_session_ts") or 0))
         return bool(found)
 
     def delete_other_generations(self, stream: str, generation: int) -> int:

@@ -131,6 +131,7 @@ class Writer:
         batch = _Batch()
         pending: _Pending = deque()
         statuses: dict[str, AirbyteStreamStatus] = {}
+        self._indexer.begin_sync()
         self._fresh = {name for name in sorted(self._rules) if not self._indexer.has_rows(name)}
         for name in sorted(self._fresh):
             yield log_message(f"Stream {name} has no rows yet: its records are written without looking up stored rows.")
