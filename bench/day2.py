@@ -16,7 +16,9 @@ interleaved run (ours, then raw, scenario by scenario):
 - mixed_resend: every record again (as PyAirbyte sends its cache), of which another 10% changed
   text, 10% only status, plus 10% new; raw knows which changed (an oracle) and embeds and upserts
   only those 30%;
-- overwrite: the same records as an overwrite sync; raw: embed and upsert every chunk.
+- overwrite: the whole help desk as it now is, as an overwrite sync (the stream's rows change keys:
+  an overwrite keys a record's chunks by its version); raw: embed and upsert every chunk;
+- overwrite_again: the same overwrite once more (a scheduled full refresh); raw as before.
 
 Ratios are ours/raw speed (raw seconds / our seconds) for the same end state.
 """
@@ -36,7 +38,7 @@ from typing import Any, Iterator
 import _common as c
 
 SCRIPT = Path(__file__).resolve()
-SCENARIOS = ("fresh", "resync", "mixed", "mixed_resend", "overwrite")
+SCENARIOS = ("fresh", "resync", "mixed", "mixed_resend", "overwrite", "overwrite_again")
 RAW_BATCH = 1_000
 RAW_INPUTS_PER_REQUEST = 256
 MODEL = "text-embedding-3-small"
@@ -45,35 +47,53 @@ MODEL = "text-embedding-3-small"
 # -- the data of each scenario ----------------------------------------------------------------------------
 
 
+def _changed(data: dict[str, Any], number: int, step: str) -> tuple[dict[str, Any], str]:
+    """Ticket ``number`` as the ``step`` (mixed or mixed_resend) changes it: 10% text, 10% status only."""
+    text, status = (0, 1) if step == "mixed" else (2, 3)
+    if number % 10 == text:
+        return {**data, "description": data["description"] + f" Update ({step}): still broken."}, "text"
+    if number % 10 == status:
+        return {**data, "status": "solved" if data["status"] != "solved" else "open"}, "status"
+    return data, "unchanged"
+
+
+def _new(records: int, step: str) -> Iterator[dict[str, Any]]:
+    seed, offset = (99, 10_000_000) if step == "mixed" else (98, 20_000_000)
+    for data in c.tickets(records // 10, seed=seed):
+        yield {**data, "id": data["id"] + offset}
+
+
 def scenario_tickets(scenario: str, records: int) -> Iterator[tuple[dict[str, Any], str]]:
     """(ticket, kind) pairs: kind is unchanged, text, status or new (what raw has to write).
 
-    ``mixed`` sends what an incremental Zendesk sync sends: only the changed and the new tickets
-    (10% text, 10% status only, 10% new). ``mixed_resend`` sends every ticket again, as PyAirbyte
-    does from its cache, with another 10% text, 10% status and 10% new among them.
+    Scenarios run in order and each starts from what the one before stored. ``mixed`` sends what
+    an incremental Zendesk sync sends: only the changed and the new tickets (10% text, 10% status
+    only, 10% new). ``mixed_resend`` sends every ticket again, as PyAirbyte does from its cache,
+    with another 10% text, 10% status and 10% new among them. ``overwrite`` and ``overwrite_again``
+    send the whole help desk as it now is.
     """
-    text, status, new_seed, offset = (0, 1, 99, 10_000_000) if scenario == "mixed" else (2, 3, 98, 20_000_000)
+    steps = {"mixed": ["mixed"], "mixed_resend": ["mixed", "mixed_resend"]}.get(scenario, [])
+    if scenario.startswith("overwrite"):
+        steps = ["mixed", "mixed_resend"]
     for number, data in enumerate(c.tickets(records)):
         kind = "unchanged"
-        if scenario in ("mixed", "mixed_resend") and number % 10 == text:
-            data = {**data, "description": data["description"] + f" Update ({scenario}): still broken."}
-            kind = "text"
-        elif scenario in ("mixed", "mixed_resend") and number % 10 == status:
-            data = {**data, "status": "solved" if data["status"] != "solved" else "open"}
-            kind = "status"
+        for step in steps:
+            data, kind = _changed(data, number, step)
         if scenario == "mixed" and kind == "unchanged":
             continue
+        if scenario.startswith("overwrite"):
+            kind = "unchanged"
         yield data, kind
-    if scenario in ("mixed", "mixed_resend"):
-        for data in c.tickets(records // 10, seed=new_seed):
-            yield {**data, "id": data["id"] + offset}, "new"
+    for step in steps:
+        for data in _new(records, step):
+            yield data, "new" if step == scenario else "unchanged"
 
 
 def _catalog(scenario: str) -> Any:
     from airbyte_cdk.models import DestinationSyncMode
 
     catalog = c.catalog()
-    if scenario == "overwrite":
+    if scenario.startswith("overwrite"):
         catalog.streams[0].destination_sync_mode = DestinationSyncMode.overwrite
     return catalog
 
@@ -301,6 +321,9 @@ def main() -> None:
     parser.add_argument("--dims", default="384,1536")
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the stub takes per embedding request (0: answer at once)"
+    )
+    parser.add_argument(
         "--rss", default="", help="instead: our fresh sync and re-sync at these sizes (e.g. 5000,20000,80000)"
     )
     parser.add_argument("--phase", choices=["ours", "raw"], help=argparse.SUPPRESS)
@@ -319,7 +342,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-day2-"))
     print(
-        f"day2: {args.records} records, backends {args.backends}, dims {args.dims}, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"day2: {args.records} records, backends {args.backends}, dims {args.dims}, stub latency {args.latency} s, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}"
     )
     print(f"machine: {c.machine()}", flush=True)
     results: list[dict[str, Any]] = []
@@ -327,7 +351,7 @@ def main() -> None:
         for backend in args.backends.split(","):
             with c.backend(backend, workdir) as uri:
                 for dims in (int(d) for d in args.dims.split(",")):
-                    with OpenAIStub(dimensions=dims) as stub:
+                    with OpenAIStub(dimensions=dims, latency=args.latency) as stub:
                         if args.rss:
                             sizes = [int(n) for n in args.rss.split(",")]
                             results += _rss(backend, uri, sizes, dims, workdir, stub)
