@@ -17,6 +17,7 @@ from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk._requests import RequestPieces
 from query_sdk._snippets import plain_snippet
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
@@ -62,6 +63,7 @@ class SupportSearch:
         status_field: str = "status",
         hybrid: bool = False,
         consistency: str = "bounded",
+        clean_requests: bool | None = None,
     ) -> None:
         self._consistency = consistency_level(consistency)
         self._client = client
@@ -78,6 +80,12 @@ class SupportSearch:
         # Measured on Banking77 (bench/quality.py): fusing BM25 lowered duplicate P@1 and tied on
         # articles, at 2.6-2.9x the search time, so search is dense unless asked.
         self.hybrid = bool(hybrid and can_hybrid)
+        contract = info.contract
+        #: Whether requests lose their e-mail boilerplate before search (``query_sdk.email_text``): by
+        #: default when the collection's e-mail fields were cleaned at sync time, so both sides match.
+        self.clean_requests = (
+            contract is not None and contract.email_cleaning is not None if clean_requests is None else clean_requests
+        )
         spec = embedder.spec
         self._thresholds = {
             kind: default_threshold(spec.mode, spec.model, hybrid=self.hybrid, kind=kind)
@@ -101,6 +109,7 @@ class SupportSearch:
         hybrid: bool = False,
         consistency: str = "bounded",
         timeout: float = 10.0,
+        clean_requests: bool | None = None,
     ) -> SupportSearch:
         """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
 
@@ -114,6 +123,9 @@ class SupportSearch:
         ``"bounded"`` by default, which does not wait for the server's time tick and may miss rows
         written in the last seconds; ``"strong"`` for apps that must read their own writes (each
         search can also pass ``consistency=``).
+        ``clean_requests`` removes quoted replies, signatures, greetings, legal footers and logs from
+        every request before it is embedded (``query_sdk.email_text``); by default it follows the
+        collection: on when the connector cleaned its e-mail fields (``processing.email_text_fields``).
         """
         level = consistency_level(consistency)
         if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
@@ -139,6 +151,7 @@ class SupportSearch:
             status_field=status_field,
             hybrid=hybrid,
             consistency=level,
+            clean_requests=clean_requests,
         )
 
     @property
@@ -370,6 +383,8 @@ class SupportSearch:
             null_checks=info.capabilities.nullable_fields,
         )
         level = self._level(consistency)
+        if self.clean_requests:  # as the connector cleaned the tickets' e-mail fields
+            texts = [clean_email(text) for text in texts]
         # A request longer than the model's input is searched in pieces and fused per record (_requests.py).
         pieces = RequestPieces.of(
             texts, max_tokens=self._embedder.max_input_tokens, count_tokens=self._embedder.count_tokens
