@@ -14,7 +14,14 @@ rate at the default; the strictest threshold reaching recall 0.95 and its false-
 calibration on half the requests (``calibrate(min_recall=0.95)``, an app's own history) measured on
 the other half.
 
+Hybrid rankings (``--modes``): ``hybrid`` is query_sdk's fusion on the server (``hybrid_search``,
+WeightedRanker), ``hybrid_rrf`` the server's RRFRanker, ``hybrid_python`` the Python fusion kept for
+servers without ``hybrid_search``. The flag part can clean e-mail boilerplate (``--cleaning``:
+``off``, ``requests`` only, or ``both`` the tickets at sync and the requests).
+
     python bench/quality.py [--queries 3080] [--embedding local] [--part all|ranking|flag]
+                            [--modes dense,hybrid,hybrid_python] [--modes-only] [--field-names]
+                            [--flag-sets short,long] [--cleaning off,both] [--flag-detail FILE]
 """
 
 from __future__ import annotations
@@ -297,6 +304,12 @@ def main() -> None:
     parser.add_argument(
         "--cleaning", default="off,both", help="for --part flag: e-mail cleaning variants, of off,requests,both"
     )
+    parser.add_argument(
+        "--modes", default="dense,hybrid,hybrid_python",
+        help="ranking modes: dense, hybrid (the server's hybrid_search, WeightedRanker), hybrid_rrf (RRFRanker), "
+        "hybrid_python (fused in Python)",
+    )  # fmt: skip
+    parser.add_argument("--modes-only", action="store_true", help="skip BM25 alone, raw HTML and --field-names")
     parser.add_argument("--flag-detail", type=Path, help="for --part flag: also write every request's top scores here")
     parser.add_argument("--flag-sets", default="short,long", help="for --part flag: short, long or both")
     parser.add_argument(
@@ -343,11 +356,14 @@ def main() -> None:
     report: dict[str, Any] = {"queries": len(queries), "tickets": len(tickets), "articles": len(articles),
                               "embedding": args.embedding, "date": time.strftime("%Y-%m-%d")}  # fmt: skip
     embedder = None
-    for mode, hybrid in (("dense", False), ("hybrid", True)):
+    for mode in args.modes.split(","):
+        hybrid = mode != "dense"
         with SupportSearch.connect(uri=db, collection="eval", hybrid=hybrid, embedder=embedder) as search:
             if embedder is None:
                 embedder = CachingEmbedder(embedder_from_spec(search.info.contract.embedding))
                 search._embedder = embedder
+            if mode in ("hybrid_python", "hybrid_rrf"):  # python: the fusion kept for servers without hybrid_search
+                search._fusion = mode.removeprefix("hybrid_")
             started = time.monotonic()
             report[f"duplicates_{mode}"] = evaluate(search, queries, ticket_labels, "tickets")
             report[f"articles_{mode}"] = evaluate(search, queries, article_labels, "articles")
@@ -356,6 +372,15 @@ def main() -> None:
                 f"  {mode}: {json.dumps(report[f'duplicates_{mode}'])} | articles {json.dumps(report[f'articles_{mode}'])}",
                 flush=True,
             )
+    for kind in ("duplicates", "articles"):
+        for server in ("hybrid", "hybrid_rrf"):
+            if f"{kind}_{server}" in report and f"{kind}_hybrid_python" in report:
+                ratio = report[f"{kind}_{server}"]["p@1"] / max(report[f"{kind}_hybrid_python"]["p@1"], 1e-9)
+                print(f"  {kind} P@1 {server} (server) / hybrid_python: {ratio:.3f}")
+    if args.modes_only:
+        print(json.dumps(report, indent=2))
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        return
     with SupportSearch.connect(uri=db, collection="eval", hybrid=False) as search:
         texts, truth = [t for t, _ in queries], [c for _, c in queries]
         report["duplicates_bm25"] = rank_metrics(
