@@ -80,8 +80,8 @@ class SupportSearch:
         can_hybrid = info.sparse_field is not None and info.capabilities.bm25
         if hybrid and not can_hybrid:
             log.warning("Hybrid search needs a BM25 field and Milvus 2.5+; using dense search only.")
-        # Measured on Banking77 (bench/quality.py): fusing BM25 lowered duplicate P@1 and tied on
-        # articles, at 2.6-2.9x the search time, so search is dense unless asked.
+        # Measured on Banking77 (bench/quality.py): fusing BM25 did not raise duplicate P@1 (0.915 vs
+        # 0.917 dense), raised articles' by a point, and took 2-3.5x the time: dense unless asked.
         self.hybrid = bool(hybrid and can_hybrid)
         # Fusion on the server where it has hybrid_search (Milvus Lite, 2.5+), in Python elsewhere:
         # "weighted" (WeightedRanker, dense 0.7 + BM25 0.3), "rrf" (RRFRanker) or "python" (``fuse``).
@@ -122,9 +122,10 @@ class SupportSearch:
         Without ``embedder``, the one the connector stored in the collection's contract is built
         (API keys from the environment). A given embedder must match that contract. Collections
         made by the official Airbyte Milvus destination have no contract: pass ``embedder``.
-        ``hybrid=True`` fuses BM25 full-text scores with dense scores where the collection and
+        ``hybrid=True`` fuses BM25 full-text matches into the ranking where the collection and
         server support it (it helps queries that hinge on exact terms: error codes, product names);
-        the default is dense search, which measured as good or better on Banking77 and is faster.
+        the server fuses them where it has ``hybrid_search``, and scores stay dense similarities.
+        The default is dense search: as good for duplicates on Banking77, and faster.
         ``consistency`` is the Milvus consistency level of every search (``CONSISTENCY_LEVELS``):
         ``"bounded"`` by default, which does not wait for the server's time tick and may miss rows
         written in the last seconds; ``"strong"`` for apps that must read their own writes (each
