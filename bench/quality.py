@@ -14,7 +14,14 @@ rate at the default; the strictest threshold reaching recall 0.95 and its false-
 calibration on half the requests (``calibrate(min_recall=0.95)``, an app's own history) measured on
 the other half.
 
+Hybrid rankings (``--modes``): ``hybrid`` is query_sdk's fusion on the server (``hybrid_search``,
+WeightedRanker), ``hybrid_rrf`` the server's RRFRanker, ``hybrid_python`` the Python fusion kept for
+servers without ``hybrid_search``. The flag part can clean e-mail boilerplate (``--cleaning``:
+``off``, ``requests`` only, or ``both`` the tickets at sync and the requests).
+
     python bench/quality.py [--queries 3080] [--embedding local] [--part all|ranking|flag]
+                            [--modes dense,hybrid,hybrid_python] [--modes-only] [--field-names]
+                            [--flag-sets short,long] [--cleaning off,both] [--flag-detail FILE]
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from bench._flag_sets import FlagSet, long_set, short_set  # noqa: E402
 from destination_milvus_support.destination import DestinationMilvusSupport  # noqa: E402
 from query_sdk import Embedder, EmbeddingSpec, SupportSearch, calibrate, embedder_from_spec  # noqa: E402
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD  # noqa: E402
+from query_sdk.email_text import clean_email  # noqa: E402
 from sample_data.build import make_articles, make_tickets_with_labels  # noqa: E402
 
 BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
@@ -79,6 +87,7 @@ def sync(
     embedding: dict[str, Any],
     html_to_text: bool,
     omit_field_names: bool = False,
+    email_text_fields: list[str] | None = None,
 ) -> float:
     """Write through the connector; returns seconds taken."""
     catalog = json.loads((ROOT / "sample_data" / "catalog_append_dedup.json").read_text())
@@ -90,6 +99,7 @@ def sync(
             "metadata_fields": ["id", "subject", "status", "organization_id", "title", "html_url"],
             "html_to_text": html_to_text,
             "omit_field_names_from_embeddings": omit_field_names,
+            "email_text_fields": email_text_fields or [],
         },
         "embedding": embedding,
         "indexing": {"host": db, "collection": collection, "auth": {"mode": "no_auth"}},
@@ -211,16 +221,25 @@ def flag_metrics(scored: list[tuple[float, bool]], threshold: float) -> dict[str
             "f1": round(f1, 4), "false_flag_rate": round(false_flags, 4)}  # fmt: skip
 
 
-def evaluate_flag(db: str, flag_set: FlagSet, *, embedding: dict[str, Any]) -> dict[str, Any]:
-    """Sync ``flag_set``'s tickets into their own collection and measure the duplicate flag on its requests."""
-    collection = f"flag_{flag_set.name}"
-    print(f"Syncing {len(flag_set.tickets)} tickets of {flag_set.name} ...", flush=True)
-    sync(db, collection, [("tickets", t) for t in flag_set.tickets], embedding=embedding, html_to_text=False)
+def evaluate_flag(db: str, flag_set: FlagSet, *, embedding: dict[str, Any], cleaning: str = "off") -> dict[str, Any]:
+    """Sync ``flag_set``'s tickets into their own collection and measure the duplicate flag on its requests.
+
+    ``cleaning``: ``off`` (nothing cleaned), ``requests`` (only the requests, ``clean_requests=True``)
+    or ``both`` (tickets' descriptions at sync, ``processing.email_text_fields``, and the requests).
+    """
+    collection = f"flag_{flag_set.name}_{'clean' if cleaning == 'both' else 'raw'}"
+    if collection not in _collections(db):
+        print(f"Syncing {len(flag_set.tickets)} tickets of {flag_set.name} ({collection}) ...", flush=True)
+        sync(db, collection, [("tickets", t) for t in flag_set.tickets], embedding=embedding, html_to_text=False,
+             email_text_fields=["description"] if cleaning == "both" else None)  # fmt: skip
     texts = [text for text, _ in flag_set.requests]
     has = [flag_set.has_duplicate(intent) for _, intent in flag_set.requests]
-    with SupportSearch.connect(uri=db, collection=collection) as search:
+    clean = {"off": False, "requests": True, "both": None}[cleaning]  # None: as the collection says (cleaned)
+    with SupportSearch.connect(uri=db, collection=collection, clean_requests=clean) as search:
+        assert search.clean_requests == (cleaning != "off")
         limit = search.embedder.max_input_tokens
-        over_input = [search.embedder.count_tokens(t) > limit for t in texts]
+        searched = [clean_email(t) for t in texts] if search.clean_requests else texts
+        over_input = [search.embedder.count_tokens(t) > limit for t in searched]
         started = time.monotonic()
         results: list[Any] = []
         for start in range(0, len(texts), 50):
@@ -240,9 +259,10 @@ def evaluate_flag(db: str, flag_set: FlagSet, *, embedding: dict[str, Any]) -> d
     long_scored = [p for p, over in zip(scored, over_input) if over]
     positives = sum(has)
     report: dict[str, Any] = {
-        "requests": len(texts), "with_duplicate": positives, "held_out_requests": len(texts) - positives,
+        "cleaning": cleaning, "requests": len(texts), "with_duplicate": positives, "held_out_requests": len(texts) - positives,
         "held_out_intents": sorted(flag_set.held_out), "tickets": len(flag_set.tickets),
         "request_chars_median": sorted(len(t) for t in texts)[len(texts) // 2], "longest_request": max(map(len, texts)),
+        "searched_chars_median": sorted(len(t) for t in searched)[len(texts) // 2],
         "requests_over_model_input": sum(over_input),
         "right_ticket_first": round(sum(r for r, h in zip(right, has) if h) / positives, 4),
         "at_default": flag_metrics(scored, default),
@@ -253,7 +273,24 @@ def evaluate_flag(db: str, flag_set: FlagSet, *, embedding: dict[str, Any]) -> d
     }  # fmt: skip
     if long_scored:
         report["long_requests_at_default"] = flag_metrics(long_scored, default)
+    report["detail"] = [  # per request, for offline analysis (left out of the committed JSON)
+        {"has": h, "right": r, "chars": len(t), "scores": [m.score for m in ms],
+         "intents": [flag_set.ticket_intent[int(m.record_id)] for m in ms], "intent": i, "text": t}
+        for h, r, t, ms, (_, i) in zip(has, right, searched, results, flag_set.requests)
+    ]  # fmt: skip
     return report
+
+
+def print_flag_table(flags: dict[str, Any]) -> None:
+    """Each set's variants side by side, with the ratio to its uncleaned run."""
+    print("set / cleaning | right first | FFR at default | recall at default | FFR at recall 0.95 | vs off (FFR@0.95)")
+    for key, report in flags.items():
+        if not isinstance(report, dict):
+            continue
+        base = flags.get(key.split("/")[0] + "/off", report)
+        ratio = report["at_recall_0.95"]["false_flag_rate"] / max(base["at_recall_0.95"]["false_flag_rate"], 1e-9)
+        print(f"{key} | {report['right_ticket_first']:.3f} | {report['at_default']['false_flag_rate']:.3f} | "
+              f"{report['at_default']['recall']:.3f} | {report['at_recall_0.95']['false_flag_rate']:.3f} | {ratio:.2f}")  # fmt: skip
 
 
 def main() -> None:
@@ -265,16 +302,37 @@ def main() -> None:
     parser.add_argument("--part", choices=["all", "ranking", "flag"], default="all")
     parser.add_argument("--flag-out", type=Path, default=ROOT / "bench" / "quality_flag_results.json")
     parser.add_argument(
+        "--cleaning", default="off,both", help="for --part flag: e-mail cleaning variants, of off,requests,both"
+    )
+    parser.add_argument(
+        "--modes", default="dense,hybrid,hybrid_python",
+        help="ranking modes: dense, hybrid (the server's hybrid_search, WeightedRanker), hybrid_rrf (RRFRanker), "
+        "hybrid_python (fused in Python)",
+    )  # fmt: skip
+    parser.add_argument("--modes-only", action="store_true", help="skip BM25 alone, raw HTML and --field-names")
+    parser.add_argument("--flag-detail", type=Path, help="for --part flag: also write every request's top scores here")
+    parser.add_argument("--flag-sets", default="short,long", help="for --part flag: short, long or both")
+    parser.add_argument(
         "--field-names", action="store_true", help="also sync without field names and compare dense search side by side"
     )
     args = parser.parse_args()
     embedding = {"mode": "local"} if args.embedding == "local" else {"mode": "fake", "dimensions": 384}
     if args.part in ("all", "flag"):
         flag_db = str(Path(tempfile.mkdtemp(prefix="quality-flag-")) / "milvus.db")
-        flags = {"date": time.strftime("%Y-%m-%d"), "embedding": args.embedding}
-        for flag_set in (short_set(), long_set()):
-            flags[flag_set.name] = evaluate_flag(flag_db, flag_set, embedding=embedding)
-            print(json.dumps({flag_set.name: flags[flag_set.name]}, indent=2), flush=True)
+        flags: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "embedding": args.embedding}
+        builders = {"short": short_set, "long": long_set}
+        for name in args.flag_sets.split(","):
+            flag_set = builders[name]()
+            for cleaning in args.cleaning.split(","):
+                key = f"{flag_set.name}/{cleaning}"
+                flags[key] = evaluate_flag(flag_db, flag_set, embedding=embedding, cleaning=cleaning)
+                print(json.dumps({key: {k: v for k, v in flags[key].items() if k != "detail"}}, indent=2), flush=True)
+        print_flag_table(flags)
+        if args.flag_detail:
+            args.flag_detail.write_text(json.dumps(flags) + "\n")
+        for report in flags.values():
+            if isinstance(report, dict):
+                report.pop("detail", None)
         args.flag_out.write_text(json.dumps(flags, indent=2) + "\n")
         if args.part == "flag":
             return
@@ -298,11 +356,14 @@ def main() -> None:
     report: dict[str, Any] = {"queries": len(queries), "tickets": len(tickets), "articles": len(articles),
                               "embedding": args.embedding, "date": time.strftime("%Y-%m-%d")}  # fmt: skip
     embedder = None
-    for mode, hybrid in (("dense", False), ("hybrid", True)):
+    for mode in args.modes.split(","):
+        hybrid = mode != "dense"
         with SupportSearch.connect(uri=db, collection="eval", hybrid=hybrid, embedder=embedder) as search:
             if embedder is None:
                 embedder = CachingEmbedder(embedder_from_spec(search.info.contract.embedding))
                 search._embedder = embedder
+            if mode in ("hybrid_python", "hybrid_rrf"):  # python: the fusion kept for servers without hybrid_search
+                search._fusion = mode.removeprefix("hybrid_")
             started = time.monotonic()
             report[f"duplicates_{mode}"] = evaluate(search, queries, ticket_labels, "tickets")
             report[f"articles_{mode}"] = evaluate(search, queries, article_labels, "articles")
@@ -311,6 +372,15 @@ def main() -> None:
                 f"  {mode}: {json.dumps(report[f'duplicates_{mode}'])} | articles {json.dumps(report[f'articles_{mode}'])}",
                 flush=True,
             )
+    for kind in ("duplicates", "articles"):
+        for server in ("hybrid", "hybrid_rrf"):
+            if f"{kind}_{server}" in report and f"{kind}_hybrid_python" in report:
+                ratio = report[f"{kind}_{server}"]["p@1"] / max(report[f"{kind}_hybrid_python"]["p@1"], 1e-9)
+                print(f"  {kind} P@1 {server} (server) / hybrid_python: {ratio:.3f}")
+    if args.modes_only:
+        print(json.dumps(report, indent=2))
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        return
     with SupportSearch.connect(uri=db, collection="eval", hybrid=False) as search:
         texts, truth = [t for t, _ in queries], [c for _, c in queries]
         report["duplicates_bm25"] = rank_metrics(

@@ -169,6 +169,18 @@ class ProcessingConfig(BaseModel):
         title="Convert HTML to text",
         description="Turn HTML in text fields (e.g. Help Center article bodies) into plain text before chunking.",
     )
+    email_text_fields: list[str] = Field(
+        default=[],
+        title="E-mail text fields to clean",
+        description="Text fields that hold e-mail written by customers (for Zendesk tickets: description). "
+        "Before chunking, their quoted replies, signatures, greetings, confidentiality footers and pasted logs or "
+        "stack traces are removed, so tickets are matched on the problem rather than on text every e-mail shares; "
+        "the app's requests are cleaned the same way (query_sdk reads the setting from the collection). "
+        "Recommended for ticket collections. Set it when you create the collection: a collection keeps the "
+        "setting it was built with (syncing with another one is refused), because cleaned and uncleaned chunks "
+        "do not compare. Empty (the default) cleans nothing.",
+        json_schema_extra={"examples": ["description", "comments.*.body"]},
+    )
     metadata_fields: list[str] = Field(
         default=[],
         title="Fields to store as metadata",
@@ -459,6 +471,13 @@ class ConnectorConfig(BaseModel):
         processing = self.processing
         if processing.chunk_overlap >= processing.chunk_size:
             raise ValueError("processing.chunk_overlap must be smaller than processing.chunk_size")
+        if processing.text_fields:
+            stray = [f for f in processing.email_text_fields if f not in processing.text_fields]
+            if stray:
+                raise ValueError(
+                    f"processing.email_text_fields names {', '.join(stray)}, which processing.text_fields does "
+                    "not embed; list it there too"
+                )
         embedding = self.embedding
         if isinstance(embedding, LocalEmbedding):
             limit = LOCAL_MODELS[embedding.model][1] - 2

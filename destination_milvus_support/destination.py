@@ -42,6 +42,7 @@ from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
+from query_sdk.email_text import EMAIL_CLEANING_VERSION
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
 from query_sdk.milvus import is_local_path, quiet_milvus_logging
@@ -238,6 +239,7 @@ def _contract(config: ConnectorConfig, embedder: Any, *, sparse_field: str | Non
         text_field=config.indexing.text_field,
         vector_field=config.indexing.vector_field,
         sparse_field=sparse_field,
+        email_cleaning=EMAIL_CLEANING_VERSION if config.processing.email_text_fields else None,
     )
 
 

@@ -127,6 +127,14 @@ class MilvusIndexer:
                 f"collection {self.collection!r} was built with {stored.embedding.mode} model "
                 f"{stored.embedding.model!r}, not {contract.embedding.model!r}: vectors would not be comparable"
             )
+        if stored and stored.email_cleaning != contract.email_cleaning:
+            built = "without e-mail cleaning" if stored.email_cleaning is None else "with e-mail cleaning"
+            now = "cleans none" if contract.email_cleaning is None else "cleans e-mail fields"
+            found.append(
+                f"collection {self.collection!r} was built {built} and this config {now}: cleaned and "
+                "uncleaned chunks would not compare (set processing.email_text_fields as the collection was "
+                "built, or sync into a new collection)"
+            )
         if contract.text_field not in fields and not description.get("enable_dynamic_field"):
             found.append(f"collection {self.collection!r} has no text field {contract.text_field!r}")
         pk = next((f for f in fields.values() if f.get("is_primary")), None)

@@ -25,6 +25,7 @@ from destination_milvus_support.sync_modes import chunk_key
 from destination_milvus_support.text import html_to_text, render_value
 from destination_milvus_support.validation import check_metadata_names, fit_record_id
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
+from query_sdk.email_text import clean_email
 
 __all__ = [
     "CDC_DELETED_FIELD",
@@ -115,6 +116,8 @@ class DocumentProcessor:
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
         #: Every processing setting, so a changed setting makes every record's digest change.
         self._fingerprint = _content_digest([config.model_dump_json()])
+        #: Text fields (as named after mapping) whose e-mail boilerplate is removed (query_sdk.email_text).
+        self._email_fields = frozenset(self._mappings.get(f, f) for f in config.email_text_fields)
 
     def process(self, record: AirbyteRecordMessage) -> ProcessedRecord:
         """Chunk ``record``; raise ``RecordError`` (naming stream and field, never content) if it can't be."""
@@ -210,6 +213,8 @@ class DocumentProcessor:
             fields = {
                 k: html_to_text(v) if isinstance(v, str) and _HTML_TAG.search(v) else v for k, v in fields.items()
             }
+        if self._email_fields:
+            fields = {k: _cleaned(v) if k in self._email_fields else v for k, v in fields.items()}
         fields = {k: text for k, text in ((k, render_value(v)) for k, v in fields.items()) if text}
         if not fields:
             names = ", ".join(self._config.text_fields) or "any field"
@@ -245,6 +250,15 @@ class DocumentProcessor:
                 guidance="Set embedding.dimensions to the vectors' length.",
             )
         return [float(v) for v in vector]
+
+
+def _cleaned(value: Any) -> Any:
+    """An e-mail field's value without its boilerplate; each text of a list (``comments.*.body``) on its own."""
+    if isinstance(value, str):
+        return clean_email(value)
+    if isinstance(value, (list, tuple)):
+        return [clean_email(item) if isinstance(item, str) else item for item in value]
+    return value
 
 
 def render_text(fields: Mapping[str, Any], *, with_names: bool = True) -> str:

@@ -63,6 +63,7 @@ def destination_config(db: str, collection: str, embedding: str) -> dict[str, An
                 "updated_at", "url", "title", "html_url", "section_id", "locale", "draft",
             ],
             "html_to_text": True,
+            "email_text_fields": ["description"],
         },
         "embedding": {"mode": "local"} if embedding == "local" else {"mode": "fake", "dimensions": 384},
         "indexing": {"host": db, "collection": collection, "auth": {"mode": "no_auth"}},

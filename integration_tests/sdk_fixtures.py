@@ -186,6 +186,7 @@ def connector_config(
     embedding: Mapping[str, Any] | None = None,
     chunk_size: int = CHUNK_SIZE,
     metadata_fields: Sequence[str] = METADATA_FIELDS,
+    email_text_fields: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A connector config; the fake embedder of ``DIMS`` dimensions unless ``embedding`` is given."""
     return {
@@ -193,6 +194,7 @@ def connector_config(
             "chunk_size": chunk_size,
             "text_fields": TEXT_FIELDS,
             "metadata_fields": list(metadata_fields),
+            "email_text_fields": list(email_text_fields),
         },
         "embedding": dict(embedding or {"mode": "fake", "dimensions": DIMS}),
         "indexing": {"host": uri, "collection": collection},

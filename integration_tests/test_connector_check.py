@@ -96,3 +96,19 @@ def test_check_lists_every_problem_in_one_status_without_secrets(tmp_path, opena
     for secret in (BAD_KEY, MILVUS_TOKEN, "milvus-secret"):
         assert secret not in out.stdout + out.stderr
     assert "Traceback" not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("built_with", [[], ["description"]])
+def test_a_collection_keeps_the_email_cleaning_it_was_built_with(lite_uri, collection_name, built_with):
+    config = make_config(lite_uri, collection_name)
+    config["processing"]["email_text_fields"] = built_with
+    write_all(config, catalog(stream("tickets")), [record("tickets", ticket(1))])
+    assert _check(config).status == Status.SUCCEEDED
+
+    config["processing"]["email_text_fields"] = [] if built_with else ["description"]
+    status = _check(config)
+
+    assert status.status == Status.FAILED
+    built = "with e-mail cleaning" if built_with else "without e-mail cleaning"
+    assert f"was built {built}" in status.message
+    assert "processing.email_text_fields" in status.message

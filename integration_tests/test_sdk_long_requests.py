@@ -2,6 +2,9 @@
 
 The collection is written by the real connector with the local model (254 tokens per input) into
 each Milvus backend; the email is searched in pieces and scored as a whole (``query_sdk/_requests.py``).
+Collections are synced with ``processing.email_text_fields`` (the tickets' descriptions lose quoted
+replies, signatures, footers and logs; query_sdk cleans the request the same way) and without it:
+a decoy ticket that carries the email's app log outranks the duplicate unless both sides are cleaned.
 """
 
 import pytest
@@ -47,7 +50,11 @@ TICKETS = [
      "description": "I moved house and need to change the address on my account."},
     {"id": 5, "organization_id": ORG, "status": "pending", "subject": "Exchange rate",
      "description": "The exchange rate I got when paying in dollars was worse than the one in the app."},
+    # a decoy about another problem that pasted nearly the same app log as the email
+    {"id": 6, "organization_id": ORG, "status": "open", "subject": "Notifications do not show",
+     "description": f"I get no push notifications on my phone any more. The app logged this:\n{app_log(10)}"},
 ]  # fmt: skip
+DECOY_WITH_THE_LOG = "6"
 ARTICLES = [
     {"id": 11, "title": "My transfer has not arrived", "body": "Transfers to other banks take up to two working "
      "days. If the recipient has not received the money after that, contact us with the transfer reference."},
@@ -69,10 +76,36 @@ def long_email() -> str:
 
 @pytest.fixture
 def desk(milvus_uri, collection_name):
+    """The desk synced with e-mail cleaning of the tickets' descriptions (the recommended set-up)."""
+    sync(milvus_uri, collection_name, {"tickets": TICKETS, "articles": ARTICLES}, embedding={"mode": "local"},
+         chunk_size=200, email_text_fields=["description"])  # fmt: skip
+    with SupportSearch.connect(uri=milvus_uri, collection=collection_name) as search:
+        assert search.clean_requests  # read from the collection
+        yield search
+
+
+@pytest.fixture
+def uncleaned_desk(milvus_uri, collection_name):
+    """The same desk synced without e-mail cleaning (the default)."""
     sync(milvus_uri, collection_name, {"tickets": TICKETS, "articles": ARTICLES}, embedding={"mode": "local"},
          chunk_size=200)  # fmt: skip
     with SupportSearch.connect(uri=milvus_uri, collection=collection_name) as search:
+        assert not search.clean_requests
         yield search
+
+
+def test_without_cleaning_the_decoy_that_shares_the_log_outranks_the_duplicate(uncleaned_desk):
+    """Why cleaning exists: the pasted log matches the decoy's log closer than the problem matches its duplicate."""
+    matches = uncleaned_desk.find_duplicate_tickets(long_email(), organization_id=ORG, threshold=-1.0)
+    assert matches[0].record_id == DECOY_WITH_THE_LOG
+
+
+def test_cleaning_both_sides_puts_the_duplicate_above_the_decoy_that_shares_the_log(desk):
+    matches = desk.find_duplicate_tickets(long_email(), organization_id=ORG, threshold=-1.0)
+    scores = {m.record_id: m.score for m in matches}
+    assert matches[0].record_id == "1"
+    assert scores["1"] >= desk.default_threshold("duplicate") > scores[DECOY_WITH_THE_LOG]
+    assert "2025-11-" not in matches[0].snippet  # the stored text is the cleaned one
 
 
 def test_a_5000_character_email_finds_its_duplicate_first(desk):

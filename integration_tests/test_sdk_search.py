@@ -122,11 +122,52 @@ def test_a_rare_keyword_ranks_higher_with_hybrid_search(hybrid_search, dense_sea
     dense = _ids(dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING))
     # Lite's BM25 statistics differ before and after a reload, so only the direction is asserted.
     assert hybrid.index("109") < dense.index("109")
+    # BM25 moves the ticket up; its score stays its dense similarity, the scale thresholds are set on.
     boosted = {m.record_id: m.score for m in search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)}
     plain = {
         m.record_id: m.score for m in dense_search.find_duplicate_tickets(query, organization_id=ORG, **EVERYTHING)
     }
-    assert boosted["109"] > plain["109"]
+    assert boosted["109"] == pytest.approx(plain["109"], abs=1e-5)
+
+
+def test_hybrid_ranking_is_the_servers_weighted_fusion(lite_helpdesk, hybrid_search):  # noqa: F811
+    """Milvus Lite has hybrid_search: the SDK's order is the server's WeightedRanker order, not the Python fusion's."""
+    from pymilvus import AnnSearchRequest, MilvusClient, WeightedRanker
+
+    query = f"my debit card shows {RARE_WORD}"
+    sdk = _ids(hybrid_search.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0))
+    info = hybrid_search.info
+    where = f'_ab_stream == "tickets" and organization_id == {ORG} and status in ["new", "open", "pending", "hold"]'
+    requests = [
+        AnnSearchRequest(
+            data=hybrid_search.embedder.embed([query]),
+            anns_field=info.vector_field,
+            param={"metric_type": info.metric, "params": {"ef": 1024}},
+            limit=30,
+            expr=where,
+        ),
+        AnnSearchRequest(
+            data=[query], anns_field=info.sparse_field, param={"metric_type": "BM25"}, limit=30, expr=where
+        ),
+    ]
+    raw = MilvusClient(lite_helpdesk.uri)
+    try:
+        (hits,) = raw.hybrid_search(
+            info.name,
+            requests,
+            WeightedRanker(0.7, 0.3),
+            limit=30,
+            output_fields=["_ab_record_id"],
+            group_by_field="_ab_record_id",
+        )
+    finally:
+        raw.close()
+    server_order = [h["entity"]["_ab_record_id"].removeprefix("tickets_") for h in hits][:10]
+    assert sdk == server_order
+    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection, hybrid=True) as python:
+        python._fusion = "python"  # the fusion kept for servers without hybrid_search
+        fused_in_python = _ids(python.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0))
+    assert fused_in_python != server_order  # so the first assertion tells the two apart
 
 
 def test_hybrid_scores_stay_similarities(search, dense_search):

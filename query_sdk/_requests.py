@@ -107,5 +107,5 @@ class RequestPieces:
         for key, per_piece in scores.items():
             best_scores = sorted((per_piece.get(p, floors[p]) for p in pieces), reverse=True)[:counted]
             score = sum(best_scores) / counted
-            fused.append(replace(best[key], score=score))  # the best chunk stays the snippet
+            fused.append(replace(best[key], score=score, rank=None))  # the best chunk stays the snippet
         return sorted(fused, key=lambda h: h.score, reverse=True)

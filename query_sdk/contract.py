@@ -87,6 +87,9 @@ class CollectionContract:
     pk_field: str = PK_FIELD
     sparse_field: str | None = None
     version: int = CONTRACT_VERSION
+    #: ``query_sdk.email_text.EMAIL_CLEANING_VERSION`` when e-mail fields were cleaned before chunking
+    #: (``processing.email_text_fields``); query_sdk then cleans requests the same way. None: not cleaned.
+    email_cleaning: int | None = None
 
     def to_json(self) -> str:
         """Serialise for storage in the collection's properties."""

@@ -17,6 +17,7 @@ from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk._requests import RequestPieces
 from query_sdk._snippets import plain_snippet
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
@@ -32,8 +33,11 @@ log = logging.getLogger("query_sdk")
 DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
 #: Zendesk Help Center article fields the article filters read (as the Zendesk source names them).
 ARTICLE_FIELDS = {"draft": "draft", "locale": "locale", "section_id": "section_id", "label_names": "label_names"}
-#: Weight of dense similarity in the hybrid score (the rest is normalised BM25); see bench/quality.py.
+#: Weight of dense similarity in the hybrid ranking (the rest is BM25), on the server (WeightedRanker)
+#: and in the Python fusion used where the server has no hybrid_search; see bench/quality.py.
 HYBRID_DENSE_WEIGHT = 0.7
+#: ``k`` of reciprocal-rank fusion (``RRFRanker``), Milvus' default; measured, not used (bench/README.md).
+RRF_K = 60
 #: HNSW ``ef`` on Milvus Lite, whose filtered graph walk misses rows behind narrow filters (on 100,000
 #: chunks with 3% passing the filter, 200 queries: the default 64 left 153 answers short and 42 empty;
 #: 1,024 left 8 short for 15-25% more time), and for a second search of answers still short (4,096: none).
@@ -62,6 +66,7 @@ class SupportSearch:
         status_field: str = "status",
         hybrid: bool = False,
         consistency: str = "bounded",
+        clean_requests: bool | None = None,
     ) -> None:
         self._consistency = consistency_level(consistency)
         self._client = client
@@ -75,9 +80,18 @@ class SupportSearch:
         can_hybrid = info.sparse_field is not None and info.capabilities.bm25
         if hybrid and not can_hybrid:
             log.warning("Hybrid search needs a BM25 field and Milvus 2.5+; using dense search only.")
-        # Measured on Banking77 (bench/quality.py): fusing BM25 lowered duplicate P@1 and tied on
-        # articles, at 2.6-2.9x the search time, so search is dense unless asked.
+        # Measured on Banking77 (bench/quality.py): fusing BM25 did not raise duplicate P@1 (0.915 vs
+        # 0.917 dense), raised articles' by a point, and took 2-3.5x the time: dense unless asked.
         self.hybrid = bool(hybrid and can_hybrid)
+        # Fusion on the server where it has hybrid_search (Milvus Lite, 2.5+), in Python elsewhere:
+        # "weighted" (WeightedRanker, dense 0.7 + BM25 0.3), "rrf" (RRFRanker) or "python" (``fuse``).
+        self._fusion = "weighted" if info.capabilities.hybrid_search else "python"
+        contract = info.contract
+        #: Whether requests lose their e-mail boilerplate before search (``query_sdk.email_text``): by
+        #: default when the collection's e-mail fields were cleaned at sync time, so both sides match.
+        self.clean_requests = (
+            contract is not None and contract.email_cleaning is not None if clean_requests is None else clean_requests
+        )
         spec = embedder.spec
         self._thresholds = {
             kind: default_threshold(spec.mode, spec.model, hybrid=self.hybrid, kind=kind)
@@ -101,19 +115,24 @@ class SupportSearch:
         hybrid: bool = False,
         consistency: str = "bounded",
         timeout: float = 10.0,
+        clean_requests: bool | None = None,
     ) -> SupportSearch:
         """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
 
         Without ``embedder``, the one the connector stored in the collection's contract is built
         (API keys from the environment). A given embedder must match that contract. Collections
         made by the official Airbyte Milvus destination have no contract: pass ``embedder``.
-        ``hybrid=True`` fuses BM25 full-text scores with dense scores where the collection and
+        ``hybrid=True`` fuses BM25 full-text matches into the ranking where the collection and
         server support it (it helps queries that hinge on exact terms: error codes, product names);
-        the default is dense search, which measured as good or better on Banking77 and is faster.
+        the server fuses them where it has ``hybrid_search``, and scores stay dense similarities.
+        The default is dense search: as good for duplicates on Banking77, and faster.
         ``consistency`` is the Milvus consistency level of every search (``CONSISTENCY_LEVELS``):
         ``"bounded"`` by default, which does not wait for the server's time tick and may miss rows
         written in the last seconds; ``"strong"`` for apps that must read their own writes (each
         search can also pass ``consistency=``).
+        ``clean_requests`` removes quoted replies, signatures, greetings, legal footers and logs from
+        every request before it is embedded (``query_sdk.email_text``); by default it follows the
+        collection: on when the connector cleaned its e-mail fields (``processing.email_text_fields``).
         """
         level = consistency_level(consistency)
         if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
@@ -139,6 +158,7 @@ class SupportSearch:
             status_field=status_field,
             hybrid=hybrid,
             consistency=level,
+            clean_requests=clean_requests,
         )
 
     @property
@@ -370,6 +390,8 @@ class SupportSearch:
             null_checks=info.capabilities.nullable_fields,
         )
         level = self._level(consistency)
+        if self.clean_requests:  # as the connector cleaned the tickets' e-mail fields
+            texts = [clean_email(text) for text in texts]
         # A request longer than the model's input is searched in pieces and fused per record (_requests.py).
         pieces = RequestPieces.of(
             texts, max_tokens=self._embedder.max_input_tokens, count_tokens=self._embedder.count_tokens
@@ -389,29 +411,107 @@ class SupportSearch:
         )
         if info.capabilities.narrow_filter_misses:
             request["search_params"]["params"] = {"ef": max(_LITE_EF, request["limit"])}
-        dense = self._run(**request)
-        if info.capabilities.narrow_filter_misses:
-            dense = self._widen_short(request, dense)
-        lexical: list[list[dict[str, Any]]] = [[] for _ in vectors]
-        if self.hybrid and info.sparse_field:
-            lexical = self._run(
-                data=pieces.texts,
-                anns_field=info.sparse_field,
-                limit=limit * 3,
-                filter=expression,
-                filter_params=params,
-                output_fields=[*info.output_fields(), info.text_field, info.vector_field],
-                search_params={"metric_type": "BM25"},
-                consistency_level=level,
-            )
-        per_piece = [
-            best_per_record(self._score(vector, dense_hits, lexical_hits), record_key=RECORD_ID_FIELD)
-            for vector, dense_hits, lexical_hits in zip(vectors, dense, lexical)
-        ]
+        if self.hybrid and self._fusion != "python":
+            scored = self._server_hybrid(request, pieces.texts, limit * 3)
+        else:
+            dense = self._run(**request)
+            if info.capabilities.narrow_filter_misses:
+                dense = self._widen_short(request, dense)
+            lexical: list[list[dict[str, Any]]] = [[] for _ in vectors]
+            if self.hybrid and info.sparse_field:
+                lexical = self._run(
+                    data=pieces.texts,
+                    anns_field=info.sparse_field,
+                    limit=limit * 3,
+                    filter=expression,
+                    filter_params=params,
+                    output_fields=[*info.output_fields(), info.text_field, info.vector_field],
+                    search_params={"metric_type": "BM25"},
+                    consistency_level=level,
+                )
+            scored = [self._score(v, d, lx) for v, d, lx in zip(vectors, dense, lexical)]
+        per_piece = [best_per_record(hits, record_key=RECORD_ID_FIELD) for hits in scored]
         return [
             [self._match(kind, hit, stream) for hit in ranked if hit.score >= threshold][:limit]
             for ranked in pieces.fuse(per_piece, record_key=RECORD_ID_FIELD)
         ]
+
+    def _server_hybrid(self, request: dict[str, Any], texts: list[str], lexical_limit: int) -> list[list[Hit]]:
+        """Dense + BM25 fused by the server (one ``hybrid_search``); scores are dense similarities.
+
+        The server's fused score orders the hits (``Hit.rank``): ``WeightedRanker`` with the dense
+        weight of the Python fusion (the server normalises each route's scores its own way, so the
+        fused score is only used for ordering). Each hit's ``score`` is the cosine of the request's
+        vector with the chunk's stored vector, returned with the hit, so thresholds mean what they
+        mean in dense search. On Milvus Lite, queries whose answer came back short are searched
+        again with a wide ``ef``, as dense searches are.
+        """
+        from pymilvus import AnnSearchRequest, RRFRanker, WeightedRanker
+
+        ranker = (
+            RRFRanker(RRF_K)
+            if self._fusion == "rrf"
+            else WeightedRanker(HYBRID_DENSE_WEIGHT, 1.0 - HYBRID_DENSE_WEIGHT)
+        )
+
+        info = self._info
+        templated = {"expr_params": request["filter_params"]} if request.get("filter_params") else {}
+
+        def search(vectors: list[list[float]], queries: list[str], dense_params: dict[str, Any]) -> list[list[Hit]]:
+            requests = [
+                AnnSearchRequest(
+                    data=vectors,
+                    anns_field=info.vector_field,
+                    param=dense_params,
+                    limit=request["limit"],
+                    expr=request["filter"],
+                    **templated,
+                ),
+                AnnSearchRequest(
+                    data=queries,
+                    anns_field=info.sparse_field or "",
+                    param={"metric_type": "BM25"},
+                    limit=lexical_limit,
+                    expr=request["filter"],
+                    **templated,
+                ),
+            ]
+            try:
+                found = self._client.hybrid_search(
+                    info.name,
+                    requests,
+                    ranker,
+                    limit=request["limit"],
+                    output_fields=[*request["output_fields"], info.vector_field],
+                    consistency_level=request["consistency_level"],
+                    **({"group_by_field": request["group_by_field"]} if "group_by_field" in request else {}),
+                )
+            except MilvusException as error:
+                raise translate_milvus_error(error, where=f"collection {info.name!r}") from None
+            return [self._ranked(vector, list(hits)) for vector, hits in zip(vectors, found)]
+
+        vectors = request["data"]
+        results = search(vectors, texts, request["search_params"])
+        if info.capabilities.narrow_filter_misses:
+            short = [i for i, hits in enumerate(results) if len(hits) < request["limit"]]
+            if short:
+                wider = {**request["search_params"], "params": {"ef": max(_WIDE_EF, request["limit"])}}
+                again = search([vectors[i] for i in short], [texts[i] for i in short], wider)
+                for i, hits in zip(short, again):
+                    if len(hits) > len(results[i]):
+                        results[i] = hits
+        return results
+
+    def _ranked(self, vector: list[float], hits: list[dict[str, Any]]) -> list[Hit]:
+        """Hits of a server-fused search: ranked by the fused score, scored by their dense similarity."""
+        pk = self._info.pk_field
+        ranked = []
+        for hit in hits:
+            entity = dict(hit["entity"])
+            stored = entity.pop(self._info.vector_field, None)
+            dense = _cosine(vector, stored) if stored else 0.0
+            ranked.append(Hit(_hit_pk(hit, pk), entity, dense=dense, score=dense, rank=float(hit["distance"])))
+        return ranked
 
     def _widen_short(self, request: dict[str, Any], results: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
         """Search again, with a wide HNSW ``ef``, the queries that came back with fewer hits than asked.

@@ -190,3 +190,20 @@ def test_omit_field_names_embeds_only_the_values():
 def test_an_official_config_keeps_field_names():
     parsed = ConnectorConfig.model_validate(_config({}))
     assert parsed.processing.omit_field_names_from_embeddings is False
+
+
+def test_email_text_fields_must_be_embedded_text_fields():
+    base = {
+        "embedding": {"mode": "fake"},
+        "indexing": {"host": "/tmp/x.db", "collection": "c", "auth": {"mode": "no_auth"}},
+    }
+    processing = {"chunk_size": 100, "text_fields": ["subject"], "email_text_fields": ["description"]}
+    with pytest.raises(ValidationError, match="email_text_fields names description"):
+        ConnectorConfig.model_validate({**base, "processing": processing})
+    processing["text_fields"] = ["subject", "description"]
+    assert ConnectorConfig.model_validate({**base, "processing": processing}).processing.email_text_fields == [
+        "description"
+    ]
+    assert (
+        ConnectorConfig.model_validate({**base, "processing": {"chunk_size": 100}}).processing.email_text_fields == []
+    )

@@ -137,3 +137,29 @@ def test_the_content_digest_names_the_processing_settings():
     narrow = _processor(text_fields=["text"], chunk_size=10).prepare(record)
     wide = _processor(text_fields=["text"], chunk_size=20).prepare(record)
     assert narrow.digest != wide.digest and narrow.text == wide.text
+
+
+EMAIL = (
+    "Hi Acme,\n\nMy card was declined at the shop.\n\nKind regards,\nAnna\n\n"
+    "On 3 Nov 2025, Acme Support wrote:\n> Could you send us a screenshot?"
+)
+
+
+def test_email_text_fields_are_cleaned_and_other_fields_are_not():
+    processor = _processor(chunk_size=200, text_fields=["subject", "description"], email_text_fields=["description"])
+    record = {"id": 1, "subject": "Hi Acme,\nThanks,", "description": EMAIL}
+    (chunk,) = processor.process(_record(record)).chunks
+    assert chunk.text == "subject: Hi Acme,\nThanks,\ndescription: My card was declined at the shop."
+
+
+def test_each_text_of_a_wildcard_email_field_is_cleaned():
+    processor = _processor(chunk_size=200, text_fields=["comments.*.body"], email_text_fields=["comments.*.body"])
+    record = {"id": 1, "comments": [{"body": EMAIL}, {"body": "Sent from my iPhone\n\nStill declined today."}]}
+    (chunk,) = processor.process(_record(record)).chunks
+    assert chunk.text == "comments.*.body: My card was declined at the shop., Still declined today."
+
+
+def test_without_email_text_fields_the_text_is_embedded_as_written():
+    processor = _processor(chunk_size=200, text_fields=["description"])
+    (chunk,) = processor.process(_record({"id": 1, "description": EMAIL})).chunks
+    assert chunk.text == f"description: {EMAIL}"

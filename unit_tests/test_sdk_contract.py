@@ -32,6 +32,14 @@ def test_a_newer_contract_with_unknown_keys_still_reads():
     assert CollectionContract.from_json(raw) == CONTRACT
 
 
+def test_the_email_cleaning_is_recorded_and_older_contracts_read_as_not_cleaned():
+    cleaned = CollectionContract(embedding=CONTRACT.embedding, email_cleaning=1)
+    assert CollectionContract.from_json(cleaned.to_json()).email_cleaning == 1
+    older = CONTRACT.to_json().replace('"email_cleaning":null,', "")
+    assert "email_cleaning" not in older
+    assert CollectionContract.from_json(older).email_cleaning is None
+
+
 def test_record_ids_keep_the_official_form_and_composite_keys_do_not_collide():
     assert record_id("tickets", [101]) == "tickets_101"
     assert record_id("s", ["a_b", "c"]) != record_id("s", ["a", "b_c"])

@@ -24,16 +24,18 @@ def test_similarity_is_higher_for_closer_vectors(distance, metric, expected):
     assert similarity(distance, metric) == expected
 
 
-def test_fusion_normalises_bm25_and_keeps_a_similarity_scale():
+def test_fusion_ranks_by_normalised_bm25_and_scores_by_dense_similarity():
     dense = [Hit("a", {}, dense=0.8), Hit("b", {}, dense=0.6)]
     lexical = [Hit("b", {}, dense=0.6, lexical=10.0), Hit("c", {}, dense=0.1, lexical=5.0)]
-    scores = {hit.pk: hit.score for hit in fuse(dense, lexical, dense_weight=0.7)}
-    assert scores == pytest.approx({"a": 0.56, "b": 0.72, "c": 0.22})
+    fused = fuse(dense, lexical, dense_weight=0.7)
+    assert {hit.pk: hit.rank for hit in fused} == pytest.approx({"a": 0.56, "b": 0.72, "c": 0.22})
+    assert {hit.pk: hit.score for hit in fused} == pytest.approx({"a": 0.8, "b": 0.6, "c": 0.1})
+    assert [hit.pk for hit in best_per_record(fused, record_key="_ab_record_id")] == ["b", "a", "c"]
 
 
-def test_fusion_without_bm25_hits_is_the_weighted_dense_score():
-    scores = {hit.pk: hit.score for hit in fuse([Hit("a", {}, dense=0.5)], [], dense_weight=0.7)}
-    assert scores == pytest.approx({"a": 0.35})
+def test_fusion_without_bm25_hits_ranks_by_the_weighted_dense_score():
+    (hit,) = fuse([Hit("a", {}, dense=0.5)], [], dense_weight=0.7)
+    assert (hit.rank, hit.score) == pytest.approx((0.35, 0.5))
 
 
 def test_best_per_record_keeps_each_records_best_chunk_best_first():
@@ -46,3 +48,13 @@ def test_best_per_record_keeps_each_records_best_chunk_best_first():
     ]
     ranked = best_per_record(hits, record_key="_ab_record_id")
     assert [hit.pk for hit in ranked] == [2, 5, 3]
+
+
+def test_with_fused_ranks_a_record_is_ordered_by_its_best_rank_and_scored_by_its_best_similarity():
+    hits = [
+        Hit(1, {"_ab_record_id": "tickets_1"}, score=0.5, rank=0.033),  # ranked first by BM25
+        Hit(2, {"_ab_record_id": "tickets_2"}, score=0.7, rank=0.031),
+        Hit(3, {"_ab_record_id": "tickets_1"}, score=0.6, rank=0.016),
+    ]
+    ranked = best_per_record(hits, record_key="_ab_record_id")
+    assert [(hit.pk, hit.score) for hit in ranked] == [(1, 0.6), (2, 0.7)]
