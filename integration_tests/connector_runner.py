@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from pymilvus import MilvusClient
+from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 
@@ -322,11 +324,28 @@ def write_all(
 # -- reading Milvus -----------------------------------------------------------------------------------
 
 
+def _connect(uri: str, attempts: int = 3) -> MilvusClient:
+    """A client on ``uri``, connecting again if the first try fails.
+
+    Milvus Lite's in-process gRPC server answers pymilvus' keepalive pings with GOAWAY
+    ``too_many_pings`` after a minute or so; a new client connecting at that moment can fail with
+    code 2 ("Fail connecting to server"), and the same call a moment later succeeds.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return MilvusClient(uri=uri)
+        except MilvusException:
+            if attempt == attempts:
+                raise
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 class MilvusReader:
     """A second, plain client on the same Milvus: what an app would see."""
 
     def __init__(self, uri: str, collection: str) -> None:
-        self.client = MilvusClient(uri=uri)
+        self.client = _connect(uri)
         self.collection = collection
 
     def __enter__(self) -> MilvusReader:
