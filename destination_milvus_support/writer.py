@@ -9,11 +9,12 @@ skip, embed, rewrite or delete are in ``sync_modes``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from airbyte_cdk.models import (
     AirbyteMessage,
@@ -62,7 +63,9 @@ class _Record:
     look_up: bool = False
     #: A dedup record that may have been written earlier in this sync.
     repeated: bool = False
-    #: Filled by the lookup stage; none for a CDC delete or a record left as it is.
+    #: Set by ``Writer._chunk``: on the input thread for a stream's first sync, else by the lookup stage
+    #: (never for a CDC delete or a record left as it is).
+    chunked: bool = False
     chunks: list[Chunk] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     stored: list[StoredRow] = field(default_factory=list)
@@ -120,6 +123,8 @@ class Writer:
         # Streams with no rows when the sync starts: their records need no lookup until met twice.
         self._fresh: set[str] = set()
         self._seen = SeenRecords()
+        #: Set when any stage of any batch fails: later batches are then neither embedded nor written.
+        self._failed = threading.Event()
 
     @property
     def _spec(self) -> EmbeddingSpec:
@@ -190,7 +195,7 @@ class Writer:
         key = (prepared.stream, prepared.record_id if rules.dedup else prepared.key)
         previous = batch.entries.pop(key, None)
         if previous:
-            chunks, tokens = self._processor.estimate(previous.prepared)
+            chunks, tokens = self._size(previous)
             batch.chunks -= chunks
             batch.tokens -= tokens
         if prepared.deleted:
@@ -199,11 +204,29 @@ class Writer:
                 return
         else:
             counts.records += 1
-        source = record_source(prepared.digest, self._spec, text_stored=self._text_stored)
-        batch.entries[key] = _Record(prepared, source)
-        chunks, tokens = self._processor.estimate(prepared)
+        item = _Record(prepared, record_source(prepared.digest, self._spec, text_stored=self._text_stored))
+        if prepared.stream in self._fresh and not prepared.deleted:
+            self._chunk(item)  # a stream's first sync: nothing can be skipped, and batches get their exact size
+        batch.entries[key] = item
+        chunks, tokens = self._size(item)
         batch.chunks += chunks
         batch.tokens += tokens
+
+    def _size(self, item: _Record) -> tuple[int, int]:
+        """(chunks, tokens) of a record in a batch: exact once chunked, else the processor's estimate."""
+        if item.chunked:
+            return len(item.chunks), sum(c.tokens for c in item.chunks)
+        return self._processor.estimate(item.prepared)
+
+    def _chunk(self, item: _Record) -> None:
+        """Chunk a record and hash its chunks (``query_sdk.layout.chunk_hash``)."""
+        spec = self._spec
+        item.chunks = self._processor.chunk(item.prepared)
+        item.hashes = [
+            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in item.chunks
+        ]
+        item.chunked = True
+        self.progress.stream(item.stream).chunks += len(item.chunks)
 
     def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
@@ -223,12 +246,28 @@ class Writer:
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
         lookup, embed, write = pools
-        looked = lookup.submit(self._look_up, records)
-        embedded = embed.submit(self._embed, records, looked)
-        written = write.submit(self._write, records, embedded)
+        looked = lookup.submit(self._stage, self._look_up, records)
+        embedded = embed.submit(self._stage, self._embed, records, looked)
+        written = write.submit(self._stage, self._write, records, embedded)
         pending.append((written, list(batch.states)))
 
     # -- the stages (one thread each) --------------------------------------------------------------
+
+    def _stage(self, work: Callable[..., None], records: list[_Record], *before: Future[None]) -> None:
+        """Run one stage of one batch, unless a batch has failed: a later batch is then never written.
+
+        The failed batch's error reaches the write loop first (batches are drained in order), so
+        ``_EarlierBatchFailed`` is only ever seen by the pool, and no STATE past the failure is passed on.
+        """
+        try:
+            for earlier in before:  # this batch's previous stage: its error is this batch's error
+                earlier.result()
+            if self._failed.is_set():
+                raise _EarlierBatchFailed
+            work(records, *before)
+        except BaseException:
+            self._failed.set()
+            raise
 
     def _look_up(self, records: list[_Record]) -> None:
         """Find each record's stored rows; chunk and plan the records that changed; fetch reusable vectors."""
@@ -243,13 +282,12 @@ class Writer:
             if wanted
             else {}
         )
-        spec = self._spec
         reused: list[object] = []
         for item in records:
             rules = self._rules[item.stream]
             counts = self.progress.stream(item.stream)
             item.stored = stored.get((item.stream, item.record_id), [])
-            if not item.prepared.deleted:
+            if not item.prepared.deleted and not item.chunked:
                 same = unchanged_record(
                     rules, item.prepared.key, item.source, item.stored, repeated=item.repeated, auto_id=auto_id
                 )
@@ -258,12 +296,7 @@ class Writer:
                     counts.chunks += same
                     counts.unchanged += same
                     continue
-                item.chunks = self._processor.chunk(item.prepared)
-                item.hashes = [
-                    chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored)
-                    for c in item.chunks
-                ]
-                counts.chunks += len(item.chunks)
+                self._chunk(item)
             item.plan = plan_record(
                 rules,
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
@@ -357,6 +390,10 @@ class Writer:
             removed = self._indexer.delete_other_generations(name, rules.generation)
             self.progress.stream(name).stale_deleted += removed
             yield log_message(f"Stream {name}: overwrite done, {removed} rows of earlier syncs removed.")
+
+
+class _EarlierBatchFailed(Exception):
+    """A batch's stage was skipped because an earlier batch failed (that batch's error is reported)."""
 
 
 def _drain(pending: _Pending, *, block: bool, limit: int | None = None) -> Iterator[AirbyteMessage]:

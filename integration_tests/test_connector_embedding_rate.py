@@ -29,7 +29,6 @@ from query_sdk.embedders import FakeEmbedder
 
 #: 60 records of 64 chunks (chunk_size 6, 61 words): 3,840 chunks, 15 requests of 256 inputs.
 RECORDS, WORDS, CHUNK_SIZE = 60, 61, 6
-DOWN_RECORDS = 240
 
 
 def _sync(uri, collection, stub, messages):
@@ -112,9 +111,8 @@ def test_a_tokens_per_minute_limit_is_used_near_its_rate_without_being_overrun(l
 def test_a_service_that_stays_down_fails_transient_after_the_last_durable_state(lite_uri, collection_name, status):
     with OpenAIStub(dimensions=64, retry_after="0.01") as stub:
         config = lean_config(lite_uri, collection_name, embedding=stub_embedding(stub.base_url), chunk_size=CHUNK_SIZE)
-        # Enough records for many batches: the ones after the first STATE cannot all be embedded by then.
         sync = write_messages(
-            config, catalog(stream("tickets")), records_with_states("tickets", range(DOWN_RECORDS), words=WORDS)
+            config, catalog(stream("tickets")), records_with_states("tickets", range(RECORDS), words=WORDS)
         )
         states = [cursor_of(next(m for m in sync if m.type == Type.STATE))]
         stub.state.down = status
@@ -128,4 +126,4 @@ def test_a_service_that_stays_down_fails_transient_after_the_last_durable_state(
     with MilvusReader(lite_uri, collection_name) as reader:
         present = set(reader.chunks_per_record())
     assert {f"tickets_{i}" for i in range(states[-1] + 1)} <= present
-    assert f"tickets_{DOWN_RECORDS - 1}" not in present
+    assert f"tickets_{RECORDS - 1}" not in present
