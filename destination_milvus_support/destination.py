@@ -33,11 +33,7 @@ from destination_milvus_support.errors import ConnectorConfigError, to_traced_ex
 from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
 from destination_milvus_support.processor import DocumentProcessor
-from destination_milvus_support.schema import (
-    CollectionLayout,
-    declared_metadata_types,
-    sparse_field_for,
-)
+from destination_milvus_support.schema import declared_metadata_types, sparse_field_for
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
@@ -45,6 +41,7 @@ from query_sdk.contract import CollectionContract
 from query_sdk.email_text import EMAIL_CLEANING_VERSION
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
+from query_sdk.layout import CollectionLayout
 from query_sdk.milvus import is_local_path, quiet_milvus_logging
 
 __all__ = ["DestinationMilvusSupport"]

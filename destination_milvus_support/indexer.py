@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from pymilvus import DataType, MilvusClient
+from pymilvus.client import ts_utils
+from pymilvus.client.cache import GlobalCache
 from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError
@@ -34,6 +36,9 @@ _MAX_ROWS_PER_CALL = 1000
 #: Values per lookup filter (``field in [...]``), and rows a lookup query may return.
 _LOOKUP_VALUES = 512
 _LOOKUP_LIMIT = 16384
+#: Primary keys per ``get`` of stored rows without their vectors: few calls, since each Strong read
+#: waits for the server's time tick (a batch's key lookups are one or two calls).
+_GET_KEYS = 4096
 #: A VARCHAR primary key no row has (ours are SHA-256 hex digits): ``begin_sync`` deletes it.
 _NO_SUCH_KEY = "~no-such-row~"
 
@@ -241,12 +246,12 @@ class MilvusIndexer:
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def stored_rows(self, records: Sequence[tuple[str, str]], *, latest: bool = False) -> list[StoredRow]:
+    def rows_by_record(self, records: Sequence[tuple[str, str]], *, latest: bool = False) -> list[StoredRow]:
         """Rows already stored for these ``(stream, record id)`` pairs: a filtered query (a scan on Milvus Lite).
 
-        Sees every row written before the sync started (``_read_options``); with ``latest``, also
-        every row this sync has written so far (a Strong read). Records whose stream or id cannot
-        enter a filter, in a collection without ``_ab_record_hash``, are found by a scan.
+        Sees every row written before the sync started (``_read_options``); with ``latest`` (a
+        Strong read), also every row this sync has written so far. Records whose stream or id cannot
+        enter a filter, in a collection without ``_ab_record_hash``, are found by a scan (Strong).
         """
         read = self._read_options(latest=latest)
         target = self._require()
@@ -273,8 +278,8 @@ class MilvusIndexer:
         fields = self._row_fields()
         found: list[dict[str, Any]] = []
         try:
-            for start in range(0, len(pks), _LOOKUP_VALUES):
-                part = list(pks[start : start + _LOOKUP_VALUES])
+            for start in range(0, len(pks), _GET_KEYS):
+                part = list(pks[start : start + _GET_KEYS])
                 found += self._client.get(
                     self.collection, ids=part, output_fields=fields, **self._read_options(latest=False)
                 )
@@ -319,21 +324,43 @@ class MilvusIndexer:
         return found
 
     def begin_sync(self) -> None:
-        """Anchor this client's Session reads before the sync's first lookup.
+        """Anchor this client's Session reads before the sync's first lookup, where the server allows it.
 
         A Strong read waits for the server's newest time tick (200-400 ms a read on Milvus 2.3.5,
         whatever it matches). A Session read waits only until this client's last write is visible.
         Deleting a key no row can have (a no-op) gives this client a write timestamped after
         every write of earlier syncs, so from then on Session reads see all of those rows, and this
         sync's own writes too, without waiting when nothing new was written (a re-sync).
+
+        Servers that give a no-op delete no timestamp (Milvus 2.3.5, Milvus Lite) leave pymilvus
+        nothing to anchor on: a Session read would then read "eventually" and could miss rows of a
+        sync that just ended, so lookups there stay Strong.
         """
         target = self._require()
         nothing = -1 if target.pk_is_int else _NO_SUCH_KEY
+        where = self._session_key()
+        if where is None:  # a pymilvus whose Session bookkeeping we cannot see: stay Strong
+            return
+        # Forget any timestamp an earlier write of this process left: only this delete's may anchor,
+        # since writes of other processes since then would not be covered.
+        GlobalCache.collection_ts.invalidate(*where, self.collection)
         try:
             self._client.delete(self.collection, ids=[nothing])
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
-        self._session_anchored = True
+        self._session_anchored = int(ts_utils.get_collection_ts(self.collection, *where) or 0) > 0
+
+    def _session_key(self) -> tuple[str, str] | None:
+        """(endpoint, database) under which pymilvus keeps this client's last write timestamps."""
+        try:
+            return self._client._get_connection().server_address, self._client._generate_call_context().get_db_name()
+        except (AttributeError, MilvusException):
+            return None
+
+    @property
+    def session_reads(self) -> bool:
+        """True when lookups of earlier syncs' rows read with Session consistency (``begin_sync``)."""
+        return self._session_anchored
 
     def _read_options(self, *, latest: bool) -> dict[str, Any]:
         """How a lookup reads: Session once ``begin_sync`` anchored it, else (or with ``latest``) Strong."""
@@ -364,17 +391,19 @@ class MilvusIndexer:
                     self.collection, filter=expression, output_fields=fields, limit=_LOOKUP_LIMIT, **kwargs
                 )
                 if len(found) >= _LOOKUP_LIMIT:  # records with very many rows: page through all of them
-                    found = self._query_all(expression, fields, kwargs)
+                    # the iterator takes no filter_params: this filter carries its (checked) values inline
+                    inline, _ = build_filter([*also, Condition(field, part)], templating=False)
+                    found = self._query_all(inline, fields, dict(read))
                 rows += found
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows
 
-    def _query_all(self, expression: str, fields: list[str], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every row matching ``expression``, read page by page (a query returns at most 16,384 rows)."""
+    def _query_all(self, expression: str, fields: list[str], read: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every row matching ``expression``, read as ``read`` says, page by page (a query returns 16,384 at most)."""
         rows: list[dict[str, Any]] = []
         iterator = self._client.query_iterator(
-            self.collection, batch_size=_MAX_ROWS_PER_CALL, filter=expression, output_fields=fields, **kwargs
+            self.collection, batch_size=_MAX_ROWS_PER_CALL, filter=expression, output_fields=fields, **read
         )
         try:
             while page := iterator.next():
@@ -430,7 +459,7 @@ class MilvusIndexer:
         output = sorted({pk_field, STREAM_FIELD, field, *fields})
         try:
             iterator = self._client.query_iterator(
-                self.collection, batch_size=1000, filter=expression, output_fields=output
+                self.collection, batch_size=1000, filter=expression, output_fields=output, consistency_level="Strong"
             )
             try:
                 while page := iterator.next():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,11 @@ TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 #: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
+#: Bump when the rows a record makes change for the same input and settings (chunking, metadata
+#: shaping): every record's digest then changes, and the next sync rewrites every record once.
+_ROW_FORMAT = 1
+#: The libraries whose version can change where a text is cut (the tokenizers count the tokens).
+_SPLITTER_LIBRARIES = ("langchain-text-splitters", "tiktoken", "tokenizers")
 _GLOB = re.compile(r"[*?\[\]]")
 
 
@@ -114,8 +120,9 @@ class DocumentProcessor:
         self._splitter = _make_splitter(config, token_counter)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
-        #: Every processing setting, so a changed setting makes every record's digest change.
-        self._fingerprint = _content_digest([config.model_dump_json()])
+        #: Every processing setting and what else shapes a record's rows (the row format, the splitter
+        #: libraries' versions), so a change to any of them makes every record's digest change.
+        self._fingerprint = _content_digest([_ROW_FORMAT, _splitter_versions(), config.model_dump_json()])
         #: Text fields (as named after mapping) whose e-mail boilerplate is removed (query_sdk.email_text).
         self._email_fields = frozenset(self._mappings.get(f, f) for f in config.email_text_fields)
 
@@ -311,6 +318,17 @@ def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> R
         separators=RecursiveCharacterTextSplitter.get_separators_for_language(Language(splitter.language)),
         **common,
     )
+
+
+def _splitter_versions() -> list[str]:
+    """Versions of the libraries that cut text into chunks (another version may cut differently)."""
+    found = []
+    for name in _SPLITTER_LIBRARIES:
+        try:
+            found.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} absent")
+    return found
 
 
 def _digest(data: Mapping[str, Any]) -> str:

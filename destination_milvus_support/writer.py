@@ -31,10 +31,11 @@ from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
 from destination_milvus_support.sync_modes import (
     RecordPlan,
+    RecordRef,
     StoredRow,
-    deletion_order,
     find_stored_rows,
     plan_record,
+    record_deletions,
     stream_rules,
     unchanged_record,
 )
@@ -82,10 +83,23 @@ class _Record:
         """The ``_ab_record_id``."""
         return self.prepared.record_id
 
+    @property
+    def ref(self) -> RecordRef:
+        """(stream, record id, chunk key): what ``sync_modes.find_stored_rows`` looks up."""
+        return self.prepared.stream, self.prepared.record_id, self.prepared.key
+
+    @property
+    def row_digest(self) -> str:
+        """The ``_ab_record_digest`` its rows get (``layout.record_digest``), once chunked."""
+        return record_digest(self.source, len(self.chunks))
+
 
 @dataclass
 class _Batch:
-    """Records since the last flush, keyed by (stream, record id or first chunk key): the last version wins."""
+    """Records since the last flush, keyed by (stream, record id) on dedup streams, else (stream, chunk key).
+
+    On dedup streams the last version of a record in a batch wins; elsewhere every version is kept.
+    """
 
     entries: dict[tuple[str, str], _Record] = field(default_factory=dict)
     states: list[AirbyteMessage] = field(default_factory=list)
@@ -274,10 +288,10 @@ class Writer:
         # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
         # keys); dedup records also learn their stale rows from them; append rows are matched by key.
         auto_id = self._indexer.auto_id
-        wanted = [(r.stream, r.record_id, r.prepared.key) for r in records if r.look_up]
+        wanted = [r.ref for r in records if r.look_up]
         stored = (
             find_stored_rows(
-                wanted, by_pk=self._indexer.rows_by_pk, by_record=self._indexer.stored_rows, auto_id=auto_id
+                wanted, by_pk=self._indexer.rows_by_pk, by_record=self._indexer.rows_by_record, auto_id=auto_id
             )
             if wanted
             else {}
@@ -286,7 +300,7 @@ class Writer:
         for item in records:
             rules = self._rules[item.stream]
             counts = self.progress.stream(item.stream)
-            item.stored = stored.get((item.stream, item.record_id), [])
+            item.stored = stored.get(item.ref, [])
             if not item.prepared.deleted and not item.chunked:
                 same = unchanged_record(
                     rules, item.prepared.key, item.source, item.stored, repeated=item.repeated, auto_id=auto_id
@@ -299,9 +313,10 @@ class Writer:
                 self._chunk(item)
             item.plan = plan_record(
                 rules,
+                item.prepared.key,
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
                 item.stored,
-                record_digest=record_digest(item.source, len(item.chunks)),
+                record_digest=item.row_digest,
                 repeated=item.repeated,
                 auto_id=auto_id,
             )
@@ -332,21 +347,16 @@ class Writer:
             counts.tokens += item.chunks[index].tokens
 
     def _write(self, records: list[_Record], embedded: Future[None]) -> None:
+        """Delete foreign rows, upsert the new and rewritten rows, then delete stale rows (``RecordPlan``)."""
         embedded.result()
-        repeated = [item for item in records if item.repeated]
-        if repeated:  # an earlier batch of this sync may have written rows the pipelined lookup missed
-            again: dict[tuple[str, str], list[StoredRow]] = {}
-            for found in self._indexer.stored_rows([(r.stream, r.record_id) for r in repeated], latest=True):
-                again.setdefault((found.stream, found.record_id), []).append(found)
-            auto_id = self._indexer.auto_id
-            for item in repeated:
-                kept = set() if auto_id else {c.pk for c in item.chunks}
-                rows_now = again.get((item.stream, item.record_id), [])
-                item.plan.stale = [r.pk for r in rows_now if r.pk not in kept]
+        self._look_up_again([item for item in records if item.repeated])
+        foreign = [pk for item in records for pk in item.plan.foreign]
+        if foreign:
+            self._indexer.delete_ids(foreign)
         by_generation: dict[int, list[Row]] = {}
         for item in records:
             self.progress.stream(item.stream).rewritten += len(item.plan.reuse)
-            digest = record_digest(item.source, len(item.chunks))
+            digest = item.row_digest
             for index, chunk in enumerate(item.chunks):
                 if index in item.plan.unchanged:
                     continue
@@ -365,15 +375,31 @@ class Writer:
             self._indexer.write(rows, generation=generation)
             for row in rows:
                 self.progress.stream(row.stream).rows_written += 1
-        stale = [
-            pk
-            for item in records
-            for pk in deletion_order(item.stream, item.prepared.key, item.plan.stale, chunks=len(item.chunks))
-        ]
+        stale = [pk for item in records for pk in item.plan.stale]  # each record's in deletion order
         if stale:
             self._indexer.delete_ids(stale)
-            for item in records:
-                self.progress.stream(item.stream).stale_deleted += len(item.plan.stale)
+        for item in records:
+            self.progress.stream(item.stream).stale_deleted += len(item.plan.foreign) + len(item.plan.stale)
+
+    def _look_up_again(self, repeated: list[_Record]) -> None:
+        """Re-plan the deletions of records an earlier batch of this sync may have written.
+
+        The pipelined lookup of this batch may have run before that batch landed, so its rows are
+        read again now, with a Strong read (every write of this sync is visible).
+        """
+        if not repeated:
+            return
+        rows_now: dict[tuple[str, str], list[StoredRow]] = {}
+        for found in self._indexer.rows_by_record([(r.stream, r.record_id) for r in repeated], latest=True):
+            rows_now.setdefault((found.stream, found.record_id), []).append(found)
+        for item in repeated:
+            item.plan.foreign, item.plan.stale = record_deletions(
+                self._rules[item.stream],
+                item.prepared.key,
+                len(item.chunks),
+                rows_now.get((item.stream, item.record_id), []),
+                auto_id=self._indexer.auto_id,
+            )
 
     def _commit_overwrites(self, statuses: dict[str, AirbyteStreamStatus]) -> Iterator[AirbyteMessage]:
         """Remove older generations of truncating streams, once their new data is complete.

@@ -47,6 +47,7 @@ __all__ = [
     "VECTOR_TYPES",
     "CollectionLayout",
     "chunk_hash",
+    "parse_record_digest",
     "record_digest",
     "record_hash",
     "record_source",
@@ -128,12 +129,18 @@ def record_digest(source: str, chunks: int) -> str:
     return f"{source}:{chunks}"
 
 
+def parse_record_digest(stored: str | None) -> tuple[str, int | None]:
+    """(record source, chunk count) of a stored ``_ab_record_digest``; ("", None) for none or a malformed one."""
+    if not stored:
+        return "", None
+    source, _, count = str(stored).partition(":")
+    return (source, int(count)) if count.isdigit() else ("", None)
+
+
 def stored_chunk_count(stored: str | None, source: str) -> int | None:
     """The chunk count a stored ``_ab_record_digest`` names for ``source``; None for another source or none."""
-    if not stored:
-        return None
-    found, _, count = str(stored).partition(":")
-    return int(count) if found == source and count.isdigit() else None
+    found, count = parse_record_digest(stored)
+    return count if found == source else None
 
 
 @dataclass(frozen=True)
