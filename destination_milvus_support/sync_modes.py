@@ -279,29 +279,40 @@ def find_stored_rows(
     ``by_pk`` reads rows by primary key, ``by_record`` by a filtered query (see the module
     docstring). A record found by its key gets the rows of that key; one found by query gets every
     row of its (stream, record id), whatever their keys (append versions, another mode's keys).
+
+    An append or overwrite record (key ``rid#version``) with no row under its key is also looked
+    for under its dedup key (``rid``): the rows a dedup sync of the stream left are then found by
+    key too. They are only sources of vectors to reuse there (those streams delete no row under
+    another key), so their leftovers need no scan.
     """
     if auto_id:
         grouped = _by_record(by_record(sorted({(stream, rid) for stream, rid, _ in records})))
         return {ref: grouped.get(ref[:2], []) for ref in records}
     firsts = {chunk_primary_key(stream, key, 0): (stream, rid, key) for stream, rid, key in records}
-    first_rows = {row.pk: row for row in by_pk(list(firsts))}
-    counted: dict[RecordRef, tuple[int, StoredRow]] = {}
+    dedup_firsts = {chunk_primary_key(stream, rid, 0) for stream, rid, key in records if key != rid}
+    first_rows = {row.pk: row for row in by_pk(list(firsts) + sorted(dedup_firsts - firsts.keys()))}
+    #: ref -> (the key its rows were found under, their chunk count, chunk 0)
+    counted: dict[RecordRef, tuple[str, int, StoredRow]] = {}
     scan: list[RecordRef] = []
-    for pk, ref in firsts.items():
-        row = first_rows.get(pk)
-        count = parse_record_digest(row.record_digest)[1] if row is not None else None
-        if row is None or count is None:
-            scan.append(ref)
+    for stream, rid, key in firsts.values():
+        for found_key in (key, rid) if key != rid else (key,):
+            row = first_rows.get(chunk_primary_key(stream, found_key, 0))
+            count = parse_record_digest(row.record_digest)[1] if row is not None else None
+            if row is not None and count is not None:
+                counted[(stream, rid, key)] = (found_key, count, row)
+                break
         else:
-            counted[ref] = (count, row)
-    rest = [chunk_primary_key(s, key, i) for (s, _, key), (count, _) in counted.items() for i in range(1, count + 1)]
+            scan.append((stream, rid, key))
+    rest = [
+        chunk_primary_key(ref[0], found, i) for ref, (found, count, _) in counted.items() for i in range(1, count + 1)
+    ]
     rest_rows = {row.pk: row for row in by_pk(rest)} if rest else {}
     rows: dict[RecordRef, list[StoredRow]] = {}
-    for (stream, rid, key), (count, first) in counted.items():
-        if chunk_primary_key(stream, key, count) in rest_rows:  # leftovers of a longer version
+    for (stream, rid, key), (found, count, first) in counted.items():
+        if found == key and chunk_primary_key(stream, key, count) in rest_rows:  # leftovers of a longer version
             scan.append((stream, rid, key))
             continue
-        keys = (chunk_primary_key(stream, key, i) for i in range(1, count))
+        keys = (chunk_primary_key(stream, found, i) for i in range(1, count))
         rows[(stream, rid, key)] = [first] + [rest_rows[pk] for pk in keys if pk in rest_rows]
     if scan:
         grouped = _by_record(by_record(sorted({ref[:2] for ref in scan})))

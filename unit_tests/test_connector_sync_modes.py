@@ -236,3 +236,15 @@ def test_a_repeated_record_is_never_left_as_it_is():
 )
 def test_auto_id_records_are_left_as_they_are_by_their_row_count(rules, rows, unchanged):
     assert unchanged_record(rules, "tickets_1", "src", rows, auto_id=True) == unchanged
+
+
+def test_an_overwrite_after_dedup_syncs_finds_the_dedup_rows_by_key_without_a_scan():
+    """The first overwrite after dedup syncs: its keys name versions, the stored rows the record."""
+    dedup_rows = _rows("tickets_1", "src:2", 2)
+    stored = _Stored(dedup_rows)
+    ref = ("tickets", "tickets_1", "tickets_1#v9")
+    found = find_stored_rows([ref], by_pk=stored.by_pk, by_record=stored.by_record)
+    assert sorted(r.pk for r in found[ref]) == sorted(r.pk for r in dedup_rows)
+    assert not stored.scanned
+    plan = plan_record(OVERWRITE, ref[2], [], found[ref], record_digest="src:0")
+    assert (plan.stale, plan.foreign) == ([], [])  # vectors to reuse, nothing to delete
