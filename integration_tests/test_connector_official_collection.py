@@ -44,7 +44,7 @@ def test_append_writes_metadata_into_the_dynamic_field(lite_uri, official_collec
     client = MilvusClient(lite_uri)
     try:
         declared = [f["name"] for f in client.describe_collection(official_collection)["fields"]]
-        assert declared == ["pk", "text", "vector"]  # no schema change
+        assert declared == ["pk", "vector"]  # no schema change
     finally:
         client.close()
 
