@@ -80,6 +80,9 @@ class MilvusIndexer:
         self._warned_dropped: set[str] = set()
         #: The contract rows are written by (set by ``prepare``).
         self.contract: CollectionContract | None = None
+        #: The collection stores this project's contract (set by ``prepare``); False for the official
+        #: destination's collections (and hand-made ones), where records take its id form.
+        self.holds_contract = False
 
     # -- set-up ----------------------------------------------------------------------------------
 
@@ -92,8 +95,14 @@ class MilvusIndexer:
         except MilvusException as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def problems(self, description: Mapping[str, Any], contract: CollectionContract) -> list[str]:
-        """Why an existing collection cannot take this config's rows (empty when it can)."""
+    def problems(
+        self, description: Mapping[str, Any], contract: CollectionContract, *, foreign: Sequence[str] = ()
+    ) -> list[str]:
+        """Why an existing collection cannot take this config's rows (empty when it can).
+
+        ``foreign`` are the problems that apply only to a collection without a stored contract
+        (``official.official_model_problems``).
+        """
         found: list[str] = []
         fields = {str(f["name"]): f for f in description.get("fields", [])}
         vector = fields.get(contract.vector_field)
@@ -110,6 +119,8 @@ class MilvusIndexer:
                     f"model gives {contract.embedding.dimensions} (change the model or the collection)"
                 )
         stored = CollectionContract.from_description(description)
+        if stored is None:
+            found += [f"collection {self.collection!r}: {problem}" for problem in foreign]
         if stored and (stored.embedding.mode, stored.embedding.model) != (
             contract.embedding.mode,
             contract.embedding.model,
@@ -125,8 +136,8 @@ class MilvusIndexer:
             found.append(f"collection {self.collection!r} has a non-text primary key without auto_id")
         return found
 
-    def prepare(self, layout: CollectionLayout) -> None:
-        """Create the collection if absent, else check it fits; then learn how to shape rows."""
+    def prepare(self, layout: CollectionLayout, *, foreign: Sequence[str] = ()) -> None:
+        """Create the collection if absent, else check it fits (``problems``); then learn how to shape rows."""
         description = self.describe()
         created_concurrently = False
         try:
@@ -136,7 +147,7 @@ class MilvusIndexer:
             else:
                 created_concurrently = description is None
                 description = description or dict(self._client.describe_collection(self.collection))
-                problems = self.problems(description, layout.contract)
+                problems = self.problems(description, layout.contract, foreign=foreign)
                 if problems:
                     raise ConnectorConfigError("The collection cannot be used: " + "; ".join(problems) + ".")
             self._load(wait=created_concurrently)
@@ -164,6 +175,7 @@ class MilvusIndexer:
             chunk_hash_stored=CHUNK_HASH_FIELD in fields or bool(description.get("enable_dynamic_field")),
         )
         self.contract = contract
+        self.holds_contract = CollectionContract.from_description(description) is not None
 
     def _create(self, layout: CollectionLayout) -> bool:
         """Create the collection; False when another sync created it first (both saw none)."""

@@ -402,9 +402,12 @@ def records_with_states(stream_name: str, ids: Iterable[int], *, words: int = 15
 
 
 def expected_chunk_counts(
-    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any]
+    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any], *, official_ids: bool = False
 ) -> dict[str, int]:
-    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled')."""
+    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled').
+
+    ``official_ids``: ids as written into a collection of the official destination (no contract of ours).
+    """
     from destination_milvus_support.config import ConnectorConfig
     from destination_milvus_support.embedding import build_embedder
     from destination_milvus_support.processor import DocumentProcessor
@@ -412,7 +415,7 @@ def expected_chunk_counts(
     parsed = ConnectorConfig.model_validate(config)
     embedder = build_embedder(parsed.embedding)
     assert embedder is not None
-    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter())
+    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter(), official_ids=official_ids)
     counts = {}
     for message in data:
         processed = processor.process(message.record)
