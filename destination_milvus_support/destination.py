@@ -53,6 +53,10 @@ __all__ = ["DestinationMilvusSupport"]
 log = logging.getLogger("airbyte")
 #: Seconds that check waits for Milvus before calling the host unreachable.
 CHECK_TIMEOUT = 10.0
+#: Seconds a sync waits to connect to Milvus (pymilvus' own default): a host that accepts connections
+#: and never answers fails the sync, transient, well within 30 s of its start (Python and the
+#: libraries take 3 to 8 s to start on a busy worker). A healthy server answers in milliseconds.
+WRITE_CONNECT_TIMEOUT = 10.0
 
 
 class DestinationMilvusSupport(Destination):
@@ -116,7 +120,7 @@ class DestinationMilvusSupport(Destination):
         """Write the input's records; yield STATE messages once what precedes them is durable."""
         parsed = ConnectorConfig.model_validate(config)
         embedder = build_embedder(parsed.embedding)
-        indexer = _indexer(parsed, timeout=30.0)
+        indexer = _indexer(parsed, timeout=WRITE_CONNECT_TIMEOUT)
         try:
             sparse = sparse_field_for(
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
