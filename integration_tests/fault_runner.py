@@ -28,9 +28,9 @@ from typing import Callable, Sequence
 
 from airbyte_cdk.models import AirbyteMessage, Type
 
-from integration_tests.connector_runner import REPO, cursor_of, parse_output, to_line
+from integration_tests.connector_runner import REPO, Output, cursor_of, parse_output, to_line
 
-__all__ = ["KillPoint", "Killed", "records_after", "resume_lines", "write_and_kill"]
+__all__ = ["KillPoint", "Killed", "RunningWrite", "records_after", "resume_lines", "write_and_kill"]
 
 #: Longest wait for a kill point before the test gives up (the process is killed then anyway).
 _PATIENCE = 180.0
@@ -68,50 +68,89 @@ def _input_for(point: KillPoint, messages: Sequence[AirbyteMessage]) -> list[Air
     return list(messages)
 
 
-def write_and_kill(command: list[str], messages: Sequence[AirbyteMessage], point: KillPoint) -> Killed:
-    """Run ``command`` (``python main.py write ...``) on ``messages`` and SIGKILL it at ``point``."""
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO
-    )
-    assert process.stdin is not None and process.stdout is not None
-    lines: list[str] = []
-    stdout = process.stdout
-    reader = threading.Thread(target=lambda: lines.extend(stdout), daemon=True)
-    reader.start()
-    last_cursor = max((cursor_of(m) for m in messages if m.type == Type.STATE), default=None)
+class RunningWrite:
+    """``python main.py write`` as a real process: feed it, watch the STATEs it passes on, kill it or let it end."""
 
-    def cursors() -> list[int]:
-        return [cursor_of(m) for m in parse_output("".join(list(lines)))[0] if m.type == Type.STATE]
+    def __init__(self, command: list[str]) -> None:
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None and self.process.stderr is not None
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._readers = [
+            threading.Thread(target=self.lines.extend, args=(self.process.stdout,), daemon=True),
+            threading.Thread(target=self.errors.extend, args=(self.process.stderr,), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
 
-    def wait_for(ready: Callable[[], bool]) -> None:
+    def send(self, messages: Sequence[AirbyteMessage], *, close: bool = False) -> None:
+        """Write ``messages`` to stdin; ``close`` ends the input (the source is done)."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.write("".join(to_line(m) + "\n" for m in messages))
+            self.process.stdin.flush()
+            if close:
+                self.process.stdin.close()
+
+    def cursors(self) -> list[int]:
+        """The cursors of the STATEs passed on so far."""
+        return [cursor_of(m) for m in parse_output("".join(list(self.lines)))[0] if m.type == Type.STATE]
+
+    def wait_until(self, ready: Callable[[], bool]) -> None:
+        """Wait until ``ready()``, the process exits, or the test's patience runs out."""
         deadline = time.monotonic() + _PATIENCE
-        while not ready() and process.poll() is None and time.monotonic() < deadline:
+        while not ready() and self.process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    exited = None
-    try:
+    def kill(self) -> Killed:
+        """SIGKILL the process (if it still runs); what it printed until then."""
+        exited = self.process.poll()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGKILL)
+        self._reap()
+        return Killed(self.cursors(), exited, "".join(self.lines))
+
+    def finish(self, timeout: float) -> Output:
+        """Let the process end by itself (within ``timeout`` seconds, or it is killed) and return its output."""
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        finally:
+            self._reap()
+        stdout = "".join(self.lines)
+        messages, unparsed = parse_output(stdout)
+        return Output(messages, stdout, "".join(self.errors), int(self.process.returncode), unparsed)
+
+    def _reap(self) -> None:
+        self.process.wait()
+        for reader in self._readers:
+            reader.join(timeout=10)
+        assert self.process.stdin is not None
         with contextlib.suppress(BrokenPipeError):
-            process.stdin.write("".join(to_line(m) + "\n" for m in _input_for(point, messages)))
-            process.stdin.flush()
-            if point.kind == "after_last_state":
-                process.stdin.close()
+            self.process.stdin.close()
+
+
+def write_and_kill(command: list[str], messages: Sequence[AirbyteMessage], point: KillPoint) -> Killed:
+    """Run ``command`` (``python main.py write ...``) on ``messages`` and SIGKILL it at ``point``."""
+    run = RunningWrite(command)
+    last_cursor = max((cursor_of(m) for m in messages if m.type == Type.STATE), default=None)
+    try:
+        run.send(_input_for(point, messages), close=point.kind == "after_last_state")
         if point.kind == "first_batch":
-            wait_for(lambda: bool(lines))
+            run.wait_until(lambda: bool(run.lines))
             time.sleep(point.delay)
         elif point.kind == "mid_stream":
-            wait_for(lambda: max(cursors(), default=-1) >= point.cursor)
+            run.wait_until(lambda: max(run.cursors(), default=-1) >= point.cursor)
         else:
-            wait_for(lambda: last_cursor in cursors())
+            run.wait_until(lambda: last_cursor in run.cursors())
             time.sleep(point.delay)
-        exited = process.poll()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        reader.join(timeout=10)
-        with contextlib.suppress(BrokenPipeError):
-            process.stdin.close()
-    return Killed(cursors(), exited, "".join(lines))
+        killed = run.kill()
+    return killed
 
 
 def records_after(messages: Sequence[AirbyteMessage], cursor: int | None) -> list[AirbyteMessage]:
