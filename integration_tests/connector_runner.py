@@ -322,6 +322,10 @@ def write_all(
 # -- reading Milvus -----------------------------------------------------------------------------------
 
 
+#: Most rows one Milvus query returns.
+_QUERY_LIMIT = 16384
+
+
 class MilvusReader:
     """A second, plain client on the same Milvus: what an app would see."""
 
@@ -337,15 +341,17 @@ class MilvusReader:
 
     def rows(self, filter: str = "", fields: Sequence[str] = ("_ab_stream", "_ab_record_id")) -> list[dict[str, Any]]:
         self.client.load_collection(self.collection)
-        return list(
+        rows = list(
             self.client.query(
                 self.collection,
                 filter=filter or "_ab_record_id != ''",
                 output_fields=list(fields),
-                limit=16384,
+                limit=_QUERY_LIMIT,
                 consistency_level="Strong",
             )
         )
+        assert len(rows) < _QUERY_LIMIT, "more rows than one query returns: the test would miss some"
+        return rows
 
     def count(self, filter: str = "") -> int:
         self.client.load_collection(self.collection)
