@@ -42,8 +42,8 @@ def _kill_points() -> list[tuple[str, str, KillPoint]]:
     cases = []
     for backend in ("lite", "lite_server"):
         for mode in ("append_dedup", "append"):
-            for kind in ("first_batch", "mid_stream", "after_last_state"):
-                for _ in range(2):
+            for kind, count in (("first_batch", 2), ("mid_stream", 2), ("after_last_state", 1)):
+                for _ in range(count):
                     if kind == "mid_stream":
                         point = KillPoint(kind, cursor=rng.randrange(0, LAST_FULL_BATCH_CURSOR + 1))
                     else:
