@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import signal
 import socket
 import subprocess
 import sys
@@ -78,8 +79,18 @@ class LiteServer:
             self._process.wait()
             self._process = None
 
+    def freeze(self) -> None:
+        """SIGSTOP: the port still accepts connections, nothing answers (a hung server)."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is not None:
+            self.thaw()
             self._process.terminate()
             try:
                 self._process.wait(timeout=10)
