@@ -67,6 +67,8 @@ from integration_tests.openai_stub import OpenAIStub  # noqa: E402
 
 CHUNK_SIZE = 8
 MAX_KILLS_IN_A_ROW = 3
+#: Only the end-of-sync summary says this; it is printed after the final flush and load.
+_SUMMARY = " CDC deletes, "
 #: Syncs of one cycle before the soak stops: a sync that cannot complete without faults is a finding.
 MAX_ATTEMPTS = 8
 
@@ -161,7 +163,12 @@ class Soak:
                 run.wait_until(lambda: states[-1] in run.cursors())
                 time.sleep(point.delay)
             result = run.kill()
-            self.counts.endings["exited before the kill" if result.exited is not None else "killed"] += 1
+            if result.exited is not None:
+                self.counts.endings["kill: exited before it"] += 1
+            elif point.kind == "after_last_state" and _SUMMARY not in result.stdout:
+                self.counts.endings["kill: after the last STATE, before the end-of-sync summary (flush, load)"] += 1
+            else:
+                self.counts.endings[f"kill: {point.kind}"] += 1
             return result.exited is None
         run.send(messages)
         after = self.rng.choice(states[: max(1, len(states) // 2)])
