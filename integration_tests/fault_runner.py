@@ -48,7 +48,7 @@ class KillPoint:
         return f"{self.kind}-{self.cursor}" if self.kind == "mid_stream" else f"{self.kind}-{self.delay:.2f}s"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Killed:
     """What the killed process printed: its STATE cursors, whether it had already exited, its output."""
 

@@ -141,6 +141,14 @@ def _error(status: int, message: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": "rate_limit_exceeded" if status == 429 else "server_error"}}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that goes away mid-request (a killed sync, a timed-out request) is no error of the stub's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class OpenAIStub:
     """Start with ``with OpenAIStub() as stub:``; ``stub.base_url`` goes into the client or config."""
 
@@ -276,7 +284,7 @@ class OpenAIStub:
                     state.inputs_embedded += len(inputs)
                     state.tokens_served += tokens
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
