@@ -26,7 +26,7 @@ from query_sdk.layout import (
     record_hash,
 )
 from query_sdk.layout import VECTOR_TYPES as _VECTOR_TYPES
-from query_sdk.milvus import ServerCapabilities, connect_client, translate_milvus_error
+from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, connect_client, translate_milvus_error
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
@@ -41,6 +41,11 @@ _LOOKUP_LIMIT = 16384
 _GET_KEYS = 4096
 #: A VARCHAR primary key no row has (ours are SHA-256 hex digits): ``begin_sync`` deletes it.
 _NO_SUCH_KEY = "~no-such-row~"
+#: Seconds one Milvus call may take, retries included (pymilvus retries an unreachable server
+#: within it): a server that stops answering mid-sync fails the sync, transient, instead of holding it.
+_CALL_TIMEOUT = 60.0
+#: The same for calls that take long on big collections: create (with indexes), load, flush.
+_SLOW_CALL_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -87,27 +92,36 @@ class MilvusIndexer:
         self._where = f"collection {collection!r} at {uri}"
         self._omit_raw_text = omit_raw_text
         self._client: MilvusClient = connect_client(uri, token=token, db=db, timeout=timeout)
-        self.capabilities = ServerCapabilities.detect(self._client)
+        self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
         #: ``begin_sync`` has anchored this client's Session reads (see ``_read_options``).
         self._session_anchored = False
         #: The contract rows are written by (set by ``prepare``).
         self.contract: CollectionContract | None = None
+        #: The collection stores this project's contract (set by ``prepare``); False for the official
+        #: destination's collections (and hand-made ones), where records take its id form.
+        self.holds_contract = False
 
     # -- set-up ----------------------------------------------------------------------------------
 
     def describe(self) -> dict[str, Any] | None:
         """The collection's description, or None when it does not exist. Creates nothing."""
         try:
-            if not self._client.has_collection(self.collection):
+            if not self._client.has_collection(self.collection, timeout=_CALL_TIMEOUT):
                 return None
-            return dict(self._client.describe_collection(self.collection))
-        except MilvusException as error:
+            return dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def problems(self, description: Mapping[str, Any], contract: CollectionContract) -> list[str]:
-        """Why an existing collection cannot take this config's rows (empty when it can)."""
+    def problems(
+        self, description: Mapping[str, Any], contract: CollectionContract, *, foreign: Sequence[str] = ()
+    ) -> list[str]:
+        """Why an existing collection cannot take this config's rows (empty when it can).
+
+        ``foreign`` are the problems that apply only to a collection without a stored contract
+        (``official.official_model_problems``).
+        """
         found: list[str] = []
         fields = {str(f["name"]): f for f in description.get("fields", [])}
         vector = fields.get(contract.vector_field)
@@ -124,6 +138,8 @@ class MilvusIndexer:
                     f"model gives {contract.embedding.dimensions} (change the model or the collection)"
                 )
         stored = CollectionContract.from_description(description)
+        if stored is None:
+            found += [f"collection {self.collection!r}: {problem}" for problem in foreign]
         if stored and (stored.embedding.mode, stored.embedding.model) != (
             contract.embedding.mode,
             contract.embedding.model,
@@ -147,22 +163,23 @@ class MilvusIndexer:
             found.append(f"collection {self.collection!r} has a non-text primary key without auto_id")
         return found
 
-    def prepare(self, layout: CollectionLayout) -> None:
-        """Create the collection if absent, else check it fits; then learn how to shape rows."""
+    def prepare(self, layout: CollectionLayout, *, foreign: Sequence[str] = ()) -> None:
+        """Create the collection if absent, else check it fits (``problems``); then learn how to shape rows."""
         description = self.describe()
         created_concurrently = False
         try:
             if description is None and self._create(layout):
                 log.info("Created collection %r (Milvus %s).", self.collection, self.capabilities.version)
-                description = dict(self._client.describe_collection(self.collection))
+                description = dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
             else:
                 created_concurrently = description is None
-                description = description or dict(self._client.describe_collection(self.collection))
-                problems = self.problems(description, layout.contract)
+                if description is None:
+                    description = dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
+                problems = self.problems(description, layout.contract, foreign=foreign)
                 if problems:
                     raise ConnectorConfigError("The collection cannot be used: " + "; ".join(problems) + ".")
             self._load(wait=created_concurrently)
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         fields = {str(f["name"]): f for f in description.get("fields", [])}
         pk = next(f for f in fields.values() if f.get("is_primary"))
@@ -188,16 +205,17 @@ class MilvusIndexer:
             pk_is_int=pk.get("type") == DataType.INT64,
         )
         self.contract = contract
+        self.holds_contract = CollectionContract.from_description(description) is not None
 
     def _create(self, layout: CollectionLayout) -> bool:
         """Create the collection; False when another sync created it first (both saw none)."""
         try:
-            layout.create(self._client, self.collection, self.capabilities)
-        except MilvusException:
+            layout.create(self._client, self.collection, self.capabilities, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS:
             # The other creator may still be mid-way (Milvus Lite's server answers "File exists"
             # before the collection is listed): give it a few seconds to appear.
             deadline = time.monotonic() + 5.0
-            while not self._client.has_collection(self.collection):
+            while not self._client.has_collection(self.collection, timeout=_CALL_TIMEOUT):
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.2)
@@ -213,9 +231,9 @@ class MilvusIndexer:
         deadline = time.monotonic() + (60.0 if wait else 0.0)
         while True:
             try:
-                self._client.load_collection(self.collection)
+                self._client.load_collection(self.collection, timeout=_SLOW_CALL_TIMEOUT)
                 return
-            except MilvusException:
+            except MILVUS_CALL_ERRORS:
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.5)
@@ -240,10 +258,10 @@ class MilvusIndexer:
             for start in range(0, len(shaped), _MAX_ROWS_PER_CALL):
                 part = shaped[start : start + _MAX_ROWS_PER_CALL]
                 if target.auto_id:
-                    self._client.insert(self.collection, part)
+                    self._client.insert(self.collection, part, timeout=_CALL_TIMEOUT)
                 else:
-                    self._client.upsert(self.collection, part)
-        except MilvusException as error:
+                    self._client.upsert(self.collection, part, timeout=_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def rows_by_record(self, records: Sequence[tuple[str, str]], *, latest: bool = False) -> list[StoredRow]:
@@ -281,9 +299,13 @@ class MilvusIndexer:
             for start in range(0, len(pks), _GET_KEYS):
                 part = list(pks[start : start + _GET_KEYS])
                 found += self._client.get(
-                    self.collection, ids=part, output_fields=fields, **self._read_options(latest=False)
+                    self.collection,
+                    ids=part,
+                    output_fields=fields,
+                    timeout=_CALL_TIMEOUT,
+                    **self._read_options(latest=False),
                 )
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return self._stored(found)
 
@@ -316,10 +338,14 @@ class MilvusIndexer:
             for start in range(0, len(pks), _LOOKUP_VALUES):
                 part = list(pks[start : start + _LOOKUP_VALUES])
                 for row in self._client.get(
-                    self.collection, ids=part, output_fields=fields, **self._read_options(latest=False)
+                    self.collection,
+                    ids=part,
+                    output_fields=fields,
+                    timeout=_CALL_TIMEOUT,
+                    **self._read_options(latest=False),
                 ):
                     found[row[target.pk_field]] = (row.get(CHUNK_HASH_FIELD), list(row[target.vector_field]))
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return found
 
@@ -345,8 +371,8 @@ class MilvusIndexer:
         # since writes of other processes since then would not be covered.
         GlobalCache.collection_ts.invalidate(*where, self.collection)
         try:
-            self._client.delete(self.collection, ids=[nothing])
-        except MilvusException as error:
+            self._client.delete(self.collection, ids=[nothing], timeout=_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         self._session_anchored = int(ts_utils.get_collection_ts(self.collection, *where) or 0) > 0
 
@@ -388,14 +414,19 @@ class MilvusIndexer:
                 kwargs: dict[str, Any] = {"filter_params": dict(params)} if params else {}
                 kwargs.update(read)
                 found = self._client.query(
-                    self.collection, filter=expression, output_fields=fields, limit=_LOOKUP_LIMIT, **kwargs
+                    self.collection,
+                    filter=expression,
+                    output_fields=fields,
+                    limit=_LOOKUP_LIMIT,
+                    timeout=_CALL_TIMEOUT,
+                    **kwargs,
                 )
                 if len(found) >= _LOOKUP_LIMIT:  # records with very many rows: page through all of them
                     # the iterator takes no filter_params: this filter carries its (checked) values inline
                     inline, _ = build_filter([*also, Condition(field, part)], templating=False)
                     found = self._query_all(inline, fields, dict(read))
                 rows += found
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows
 
@@ -403,7 +434,12 @@ class MilvusIndexer:
         """Every row matching ``expression``, read as ``read`` says, page by page (a query returns 16,384 at most)."""
         rows: list[dict[str, Any]] = []
         iterator = self._client.query_iterator(
-            self.collection, batch_size=_MAX_ROWS_PER_CALL, filter=expression, output_fields=fields, **read
+            self.collection,
+            batch_size=_MAX_ROWS_PER_CALL,
+            filter=expression,
+            output_fields=fields,
+            timeout=_CALL_TIMEOUT,
+            **read,
         )
         try:
             while page := iterator.next():
@@ -424,8 +460,9 @@ class MilvusIndexer:
                 output_fields=[self._require().pk_field],
                 limit=1,
                 consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return bool(found)
 
@@ -459,14 +496,19 @@ class MilvusIndexer:
         output = sorted({pk_field, STREAM_FIELD, field, *fields})
         try:
             iterator = self._client.query_iterator(
-                self.collection, batch_size=1000, filter=expression, output_fields=output, consistency_level="Strong"
+                self.collection,
+                batch_size=1000,
+                filter=expression,
+                output_fields=output,
+                consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
             try:
                 while page := iterator.next():
                     rows.extend(row for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field)))
             finally:
                 iterator.close()
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows
 
@@ -477,8 +519,10 @@ class MilvusIndexer:
     def _delete_ids(self, ids: Sequence[Any]) -> None:
         try:
             for start in range(0, len(ids), _MAX_ROWS_PER_CALL):
-                self._client.delete(self.collection, ids=list(ids[start : start + _MAX_ROWS_PER_CALL]))
-        except MilvusException as error:
+                self._client.delete(
+                    self.collection, ids=list(ids[start : start + _MAX_ROWS_PER_CALL]), timeout=_CALL_TIMEOUT
+                )
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def flush(self) -> None:
@@ -487,17 +531,17 @@ class MilvusIndexer:
         Called once at the end of a sync (Milvus Lite searches unflushed rows by scanning them).
         """
         try:
-            self._client.flush(self.collection)
-        except MilvusException as error:
+            self._client.flush(self.collection, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def ensure_loaded(self) -> None:
         """Leave the collection loaded, as the official connector does, so any client can search it."""
         try:
-            state = str(self._client.get_load_state(self.collection).get("state", ""))
+            state = str(self._client.get_load_state(self.collection, timeout=_CALL_TIMEOUT).get("state", ""))
             if "Loaded" not in state or "NotLoad" in state:
-                self._client.load_collection(self.collection)
-        except MilvusException as error:
+                self._client.load_collection(self.collection, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def close(self) -> None:
@@ -515,19 +559,23 @@ class MilvusIndexer:
         expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
         try:
             result = self._client.query(
-                self.collection, filter=expression, output_fields=["count(*)"], consistency_level="Strong"
+                self.collection,
+                filter=expression,
+                output_fields=["count(*)"],
+                consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return int(result[0]["count(*)"]) if result else 0
 
     def _delete_expression(self, expression: str, params: Mapping[str, object]) -> None:
-        kwargs: dict[str, Any] = {"filter": expression}
+        kwargs: dict[str, Any] = {"filter": expression, "timeout": _CALL_TIMEOUT}
         if params:
             kwargs["filter_params"] = dict(params)
         try:
             self._client.delete(self.collection, **kwargs)
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def _shape(self, row: Row, target: _Target, generation: int) -> dict[str, Any]:

@@ -112,7 +112,13 @@ class DocumentProcessor:
         *,
         from_field: FromFieldEmbedding | None = None,
         reserved: frozenset[str] = frozenset(),
+        official_ids: bool = False,
     ) -> None:
+        """Set ``official_ids`` for a collection without our contract (the official destination's).
+
+        Record ids then take the official form (``query_sdk.contract.record_id``) and are kept whole.
+        """
+        self._official_ids = official_ids
         self._config = config
         self._reserved = reserved
         self._count = token_counter
@@ -203,6 +209,8 @@ class DocumentProcessor:
                     guidance="Check the stream's primary key in the connection settings.",
                 )
             values.append(value)
+        if self._official_ids:  # a dynamic-field key there, with no 4,096-byte limit: kept as the official writes it
+            return record_id(stream, values, official=True)
         return fit_record_id(record_id(stream, values))
 
     def _extract(self, data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:

@@ -324,6 +324,10 @@ def write_all(
 # -- reading Milvus -----------------------------------------------------------------------------------
 
 
+#: Most rows one Milvus query returns.
+_QUERY_LIMIT = 16384
+
+
 def _connect(uri: str, attempts: int = 3) -> MilvusClient:
     """A client on ``uri``, connecting again if the first try fails.
 
@@ -356,15 +360,17 @@ class MilvusReader:
 
     def rows(self, filter: str = "", fields: Sequence[str] = ("_ab_stream", "_ab_record_id")) -> list[dict[str, Any]]:
         self.client.load_collection(self.collection)
-        return list(
+        rows = list(
             self.client.query(
                 self.collection,
                 filter=filter or "_ab_record_id != ''",
                 output_fields=list(fields),
-                limit=16384,
+                limit=_QUERY_LIMIT,
                 consistency_level="Strong",
             )
         )
+        assert len(rows) < _QUERY_LIMIT, "more rows than one query returns: the test would miss some"
+        return rows
 
     def count(self, filter: str = "") -> int:
         self.client.load_collection(self.collection)
@@ -421,9 +427,12 @@ def records_with_states(stream_name: str, ids: Iterable[int], *, words: int = 15
 
 
 def expected_chunk_counts(
-    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any]
+    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any], *, official_ids: bool = False
 ) -> dict[str, int]:
-    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled')."""
+    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled').
+
+    ``official_ids``: ids as written into a collection of the official destination (no contract of ours).
+    """
     from destination_milvus_support.config import ConnectorConfig
     from destination_milvus_support.embedding import build_embedder
     from destination_milvus_support.processor import DocumentProcessor
@@ -431,7 +440,7 @@ def expected_chunk_counts(
     parsed = ConnectorConfig.model_validate(config)
     embedder = build_embedder(parsed.embedding)
     assert embedder is not None
-    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter())
+    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter(), official_ids=official_ids)
     counts = {}
     for message in data:
         processed = processor.process(message.record)

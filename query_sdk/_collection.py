@@ -41,9 +41,16 @@ class CollectionInfo:
         """True when ``_ab_record_id`` is a real field (so group-by can run on the server)."""
         return RECORD_ID_FIELD in self.scalar_types
 
-    def output_fields(self) -> list[str]:
-        """Scalar fields to return with every hit (plus the dynamic field, when enabled)."""
+    def output_fields(self, *also: str) -> list[str]:
+        """Scalar fields to return with every hit, with ``also``, plus the dynamic field when enabled.
+
+        A name of ``also`` that is no declared field (the text of an official destination's
+        collection) comes with ``$meta`` and is not named: Milvus 2.3 answers a dynamic key named
+        next to ``$meta`` with that key alone, dropping ``_ab_record_id`` and the metadata.
+        """
         fields = [name for name in self.scalar_types if name != self.pk_field and name not in _BOOKKEEPING]
+        declared = {*self.scalar_types, self.vector_field}
+        fields += [name for name in also if name not in fields and (name in declared or not self.dynamic)]
         if self.dynamic:
             fields.append("$meta")
         return fields

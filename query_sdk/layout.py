@@ -153,8 +153,10 @@ class CollectionLayout:
     #: Declared fields that hold free text (also text fields): not worth a scalar index.
     free_text: frozenset[str] = frozenset()
 
-    def create(self, client: MilvusClient, name: str, capabilities: ServerCapabilities) -> None:
-        """Create the collection with its schema, indexes and contract property."""
+    def create(
+        self, client: MilvusClient, name: str, capabilities: ServerCapabilities, *, timeout: float | None = None
+    ) -> None:
+        """Create the collection with its schema, indexes and contract property (within ``timeout`` seconds)."""
         contract = self.contract
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=True, description=contract.to_json())
         schema.add_field(PK_FIELD, DataType.VARCHAR, is_primary=True, max_length=64)
@@ -186,6 +188,7 @@ class CollectionLayout:
             index_params=self._indexes(client, capabilities),
             consistency_level="Strong",
             properties={CONTRACT_PROPERTY: contract.to_json()},
+            timeout=timeout,
         )
 
     def _indexes(self, client: MilvusClient, capabilities: ServerCapabilities) -> IndexParams:

@@ -404,7 +404,7 @@ class SupportSearch:
             limit=limit * 3 if grouped else limit * 10,
             filter=expression,
             filter_params=params,
-            output_fields=[*info.output_fields(), info.text_field],
+            output_fields=info.output_fields(info.text_field),
             search_params={"metric_type": info.metric},
             consistency_level=level,
             **({"group_by_field": RECORD_ID_FIELD} if grouped else {}),
@@ -425,7 +425,7 @@ class SupportSearch:
                     limit=limit * 3,
                     filter=expression,
                     filter_params=params,
-                    output_fields=[*info.output_fields(), info.text_field, info.vector_field],
+                    output_fields=info.output_fields(info.text_field, info.vector_field),
                     search_params={"metric_type": "BM25"},
                     consistency_level=level,
                 )

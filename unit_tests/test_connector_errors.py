@@ -2,6 +2,7 @@
 
 import re
 
+import grpc
 import httpx
 import openai
 import pytest
@@ -46,6 +47,8 @@ def _openai(cls, status):
         (MilvusException(code=65534, message="odd"), FailureType.transient_error),
         (MilvusException(code=800, message="database not found"), FailureType.config_error),
         (MilvusException(code=1100, message="invalid parameter"), FailureType.system_error),
+        (MilvusException(grpc.StatusCode.DEADLINE_EXCEEDED, "Retry timeout: 60s"), FailureType.transient_error),
+        (grpc.FutureTimeoutError(), FailureType.transient_error),
         (_openai(openai.AuthenticationError, 401), FailureType.config_error),
         (_openai(openai.RateLimitError, 429), FailureType.transient_error),
         (_openai(openai.InternalServerError, 500), FailureType.transient_error),

@@ -1,10 +1,12 @@
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import grpc
 import pytest
 from pymilvus.exceptions import (
     ConnectionConfigException,
@@ -24,7 +26,7 @@ from query_sdk import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk.milvus import MILVUS_ERROR_TABLE, translate_milvus_error
+from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,
@@ -119,6 +121,56 @@ def test_the_server_text_is_never_quoted():
 def test_codes_appear_in_one_row_only():
     codes = [code for row in MILVUS_ERROR_TABLE for code in row.codes]
     assert len(codes) == len(set(codes))
+
+
+# -- gRPC statuses: what pymilvus lets through raw (a call's deadline, a refused login, a bad argument),
+# or puts in a MilvusException's code when its retries run out
+
+GRPC_CASES = [
+    (grpc.StatusCode.DEADLINE_EXCEEDED, TransientError),
+    (grpc.StatusCode.UNAVAILABLE, TransientError),
+    (grpc.StatusCode.RESOURCE_EXHAUSTED, TransientError),
+    (grpc.StatusCode.UNAUTHENTICATED, ConfigurationError),
+    (grpc.StatusCode.PERMISSION_DENIED, ConfigurationError),
+    (grpc.StatusCode.UNIMPLEMENTED, ConfigurationError),
+    (grpc.StatusCode.INVALID_ARGUMENT, InternalError),
+    (grpc.StatusCode.CANCELLED, TransientError),
+    (grpc.StatusCode.UNKNOWN, TransientError),
+]
+
+
+@pytest.mark.parametrize(("status", "expected"), GRPC_CASES, ids=lambda v: getattr(v, "name", None))
+def test_grpc_statuses_in_a_milvus_exception_are_read_as_the_milvus_code_of_the_same_meaning(status, expected):
+    translated = translate_milvus_error(MilvusException(status, "Retry timeout: 60s, CONFIDENTIAL"), where="h:1")
+    assert type(translated) is expected
+    assert f"gRPC {status.name}" in str(translated) and "CONFIDENTIAL" not in str(translated)
+    if status in GRPC_STATUS_CODES:
+        assert issubclass(expected, next(r.family for r in MILVUS_ERROR_TABLE if GRPC_STATUS_CODES[status] in r.codes))
+
+
+def _raw_grpc_error(port: int, deadline: float) -> grpc.RpcError:
+    """What a real gRPC call raises against 127.0.0.1:``port`` within ``deadline`` seconds."""
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        call = channel.unary_unary("/milvus.proto.milvus.MilvusService/GetVersion")
+        with pytest.raises(grpc.RpcError) as raised:
+            call(b"", timeout=deadline)
+    return raised.value
+
+
+def test_raw_grpc_errors_of_a_silent_or_closed_port_are_transient():
+    with socket.socket() as silent:  # listening, never accepted or answered
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        deadline = _raw_grpc_error(silent.getsockname()[1], 0.3)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, not listening: connections are refused
+        refused = _raw_grpc_error(port, 5.0)
+
+    assert deadline.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert refused.code() == grpc.StatusCode.UNAVAILABLE
+    for error in (deadline, refused, grpc.FutureTimeoutError()):
+        assert type(translate_milvus_error(error, where="h:1")) is TransientError
 
 
 # -- importing query_sdk changes nothing global -----------------------------------------------------
