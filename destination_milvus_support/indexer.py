@@ -120,7 +120,8 @@ class MilvusIndexer:
         """Why an existing collection cannot take this config's rows (empty when it can).
 
         ``foreign`` are the problems that apply only to a collection without a stored contract
-        (``official.official_model_problems``).
+        (``official.official_model_problems``). Such a collection also refuses e-mail cleaning
+        (``processing.email_text_fields``): only a contract records it.
         """
         found: list[str] = []
         fields = {str(f["name"]): f for f in description.get("fields", [])}
@@ -140,6 +141,15 @@ class MilvusIndexer:
         stored = CollectionContract.from_description(description)
         if stored is None:
             found += [f"collection {self.collection!r}: {problem}" for problem in foreign]
+            if contract.email_cleaning is not None:
+                # The cleaning is recorded in the contract only: without one, query_sdk would not clean
+                # requests to match, and a later sync that cleans none could not be refused.
+                found.append(
+                    f"collection {self.collection!r} holds no contract of this connector (the official Airbyte "
+                    "Milvus destination made it, or it was made by hand), so e-mail cleaning cannot be recorded "
+                    "in it and searches would not clean requests to match: leave processing.email_text_fields "
+                    "empty for this collection, or sync into a new collection (indexing.collection)"
+                )
         if stored and (stored.embedding.mode, stored.embedding.model) != (
             contract.embedding.mode,
             contract.embedding.model,

@@ -113,6 +113,37 @@ def test_dedup_replaces_records_whose_ids_cannot_enter_a_filter(
     assert list(expected) == [record_id]
 
 
+def test_an_official_collection_refuses_email_cleaning_it_could_not_record(lite_uri, official_collection, tmp_path):
+    # Only a contract records the cleaning: without one, query_sdk would not clean requests to match
+    # the cleaned chunks, and a later sync that cleans none could not be refused.
+    config = _config(lite_uri, official_collection)
+    config["processing"]["email_text_fields"] = ["description"]
+
+    status = DestinationMilvusSupport().check(logging.getLogger("test"), config)
+    out = run_in_process(
+        "write",
+        tmp_path,
+        config=config,
+        catalog=catalog_dict(stream("tickets", "append_dedup")),
+        lines=[to_line(record("tickets", ticket(1))), to_line(state("tickets", 1))],
+    )
+
+    assert status.status == Status.FAILED
+    assert out.returncode == 1
+    assert out.states == []
+    [error] = out.errors
+    assert error.failure_type == FailureType.config_error
+    for message in (status.message, error.message):
+        assert f"collection {official_collection!r} holds no contract" in message
+        assert "leave processing.email_text_fields empty for this collection" in message
+        assert "sync into a new collection (indexing.collection)" in message
+        assert "Traceback" not in message
+    with MilvusReader(lite_uri, official_collection) as reader:
+        assert reader.chunks_per_record() == {"tickets_900": 1}  # nothing written
+    del config["processing"]["email_text_fields"]
+    assert DestinationMilvusSupport().check(logging.getLogger("test"), config).status == Status.SUCCEEDED
+
+
 # -- an official config, unchanged, continues an official collection ---------------------------------
 
 KEY = "sk-official-config-0123456789"

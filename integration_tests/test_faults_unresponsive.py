@@ -3,6 +3,10 @@
 ``SilentServer`` listens on 127.0.0.1, accepts every connection and never sends a byte (a hung
 proxy, a firewall that lets SYNs through, a frozen server). Both commands run as real processes;
 the 30 seconds include starting Python.
+
+On the search side, SupportSearch connected to a real collection on Milvus Lite's gRPC server that
+is then frozen (SIGSTOP) fails each search with a TransientError at its ``call_timeout``, and
+searches again once the server is thawed.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import threading
 import time
 from typing import Iterator
 
+import pytest
 from airbyte_cdk.models import FailureType, Status
 
+from integration_tests._servers import LiteServer
 from integration_tests.connector_runner import (
     catalog_dict,
     lean_config,
@@ -25,6 +31,8 @@ from integration_tests.connector_runner import (
     ticket,
     to_line,
 )
+from integration_tests.sdk_fixtures import CARD_QUERY, HELPDESK, ORG, sync
+from query_sdk import SupportSearch, TransientError
 
 #: What the issue asks for: an answer within this many seconds, from process start to exit.
 ANSWER_WITHIN = 30.0
@@ -89,3 +97,45 @@ def test_write_against_a_silent_server_ends_transient_within_30_seconds_with_no_
     assert "unreachable" in error.message and "indexing.host" in error.message
     assert elapsed < ANSWER_WITHIN, elapsed
     assert "Traceback" not in out.stdout + out.stderr
+
+
+@pytest.fixture
+def lite_server(tmp_path):
+    data = tmp_path / "lite-data"
+    data.mkdir()
+    server = LiteServer(data)
+    server.start()
+    yield server
+    server.stop()  # thaws first
+
+
+@pytest.mark.parametrize("hybrid", [False, True], ids=["dense", "hybrid"])
+def test_a_search_on_a_frozen_server_fails_transient_at_its_deadline_and_works_after_a_thaw(
+    lite_server, collection_name, hybrid
+):
+    sync(lite_server.uri, collection_name, HELPDESK)
+    with SupportSearch.connect(
+        uri=lite_server.uri, collection=collection_name, hybrid=hybrid, call_timeout=2
+    ) as search:
+        assert search.hybrid is hybrid  # the Lite server fuses on the server (hybrid_search)
+        before = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG)
+        assert before
+
+        lite_server.freeze()
+        try:
+            with pytest.raises(TransientError) as raised:
+                search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG)
+            with pytest.raises(TransientError, match="did not answer within 2 s"):
+                search.recommend_articles(CARD_QUERY)
+        finally:
+            lite_server.thaw()
+
+        error = raised.value
+        assert (
+            error.message
+            == f"Milvus at collection {collection_name!r} did not answer within 2 s (the call's deadline)."
+        )
+        assert error.guidance is not None and "call_timeout" in error.guidance
+        assert error.__cause__ is None and error.__suppress_context__  # raised "from None": no gRPC chain shown
+        assert "Traceback" not in str(error) and "_InactiveRpcError" not in str(error)
+        assert search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG) == before

@@ -22,10 +22,12 @@ from query_sdk import (
     ConfigurationError,
     ContractMismatchError,
     InternalError,
+    SupportSearch,
     SupportSearchError,
     TransientError,
     UnsafeFilterValueError,
 )
+from query_sdk._collection import milvus_call_error
 from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, translate_milvus_error
 
 ALL_ERRORS = [
@@ -171,6 +173,38 @@ def test_raw_grpc_errors_of_a_silent_or_closed_port_are_transient():
     assert refused.code() == grpc.StatusCode.UNAVAILABLE
     for error in (deadline, refused, grpc.FutureTimeoutError()):
         assert type(translate_milvus_error(error, where="h:1")) is TransientError
+
+
+def test_a_search_call_past_its_deadline_says_so_and_other_failures_keep_their_translation():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        raw_deadline = _raw_grpc_error(silent.getsockname()[1], 0.3)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        refused = _raw_grpc_error(closed.getsockname()[1], 5.0)
+    deadlines = [
+        raw_deadline,
+        grpc.FutureTimeoutError(),
+        MilvusException(grpc.StatusCode.DEADLINE_EXCEEDED, "Retry timeout: 2s, CONFIDENTIAL"),
+        MilvusException(10001, "CONFIDENTIAL"),
+    ]
+    for error in deadlines:
+        translated = milvus_call_error(error, where="collection 'c'", timeout=2.5)
+        assert type(translated) is TransientError
+        assert translated.message == "Milvus at collection 'c' did not answer within 2.5 s (the call's deadline)."
+        assert "call_timeout" in str(translated) and "CONFIDENTIAL" not in str(translated)
+    for error in (refused, MilvusException(100, "CONFIDENTIAL")):
+        assert str(milvus_call_error(error, where="h:1", timeout=2.5)) == str(
+            translate_milvus_error(error, where="h:1")
+        )
+    assert "did not answer" not in str(milvus_call_error(raw_deadline, where="h:1", timeout=None))
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("nan"), float("inf"), True, "30"], ids=repr)
+def test_a_call_timeout_that_is_not_a_positive_number_of_seconds_is_refused_before_connecting(seconds):
+    with pytest.raises(ConfigurationError, match="call_timeout"):
+        SupportSearch.connect(uri="http://127.0.0.1:1", collection="c", call_timeout=seconds)
 
 
 # -- importing query_sdk changes nothing global -----------------------------------------------------
