@@ -26,7 +26,7 @@ from query_sdk.layout import (
     record_hash,
 )
 from query_sdk.layout import VECTOR_TYPES as _VECTOR_TYPES
-from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, connect_client, translate_milvus_error
+from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, connect_client, display_uri, translate_milvus_error
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
@@ -89,7 +89,7 @@ class MilvusIndexer:
         self, *, uri: str, token: str, db: str, collection: str, omit_raw_text: bool = False, timeout: float = 10.0
     ) -> None:
         self.collection = collection
-        self._where = f"collection {collection!r} at {uri}"
+        self._where = f"collection {collection!r} at {display_uri(uri)}"
         self._omit_raw_text = omit_raw_text
         self._client: MilvusClient = connect_client(uri, token=token, db=db, timeout=timeout)
         self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)

@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import grpc
 from pymilvus import MilvusClient
@@ -34,6 +34,7 @@ from query_sdk.errors import (
 )
 
 __all__ = [
+    "display_uri",
     "GRPC_STATUS_CODES",
     "MILVUS_CALL_ERRORS",
     "MILVUS_ERROR_TABLE",
@@ -290,6 +291,25 @@ def _short(error: MilvusException) -> str:
     return message.splitlines()[0][:200]
 
 
+def display_uri(uri: str) -> str:
+    """A server URI as messages show it: scheme, host, port and path, never a user name, password or query.
+
+    (``https://user:secret@host:19530/?token=...`` shows as ``https://host:19530/``.) Local paths are shown as given.
+    """
+    text = uri.strip()
+    if not _SCHEME.match(text):
+        return text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the configured Milvus URI"
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
 def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 10.0) -> MilvusClient:
     """Open a ``MilvusClient``; a bad host or credentials fail within ``timeout`` seconds."""
     uri = uri.strip()
@@ -302,7 +322,7 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
             )
         where = f"local path {uri}"
     else:
-        where = uri
+        where = display_uri(uri)
     try:
         kwargs: dict[str, object] = {"uri": uri, "timeout": timeout}
         if token:

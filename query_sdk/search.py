@@ -20,7 +20,7 @@ from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
-from query_sdk.milvus import MILVUS_CALL_ERRORS, connect_client, is_local_path
+from query_sdk.milvus import MILVUS_CALL_ERRORS, connect_client, display_uri, is_local_path
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
 
@@ -162,7 +162,9 @@ class SupportSearch:
             )
         client = connect_client(uri, token=token, db=db, timeout=timeout)
         try:
-            info = CollectionInfo.read(client, collection, where=uri, timeout=deadline, load_timeout=LOAD_TIMEOUT)
+            info = CollectionInfo.read(
+                client, collection, where=display_uri(uri), timeout=deadline, load_timeout=LOAD_TIMEOUT
+            )
             embedder = _matching_embedder(info, embedder)
         except BaseException:
             client.close()

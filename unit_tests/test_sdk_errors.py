@@ -28,7 +28,7 @@ from query_sdk import (
     UnsafeFilterValueError,
 )
 from query_sdk._collection import milvus_call_error
-from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, translate_milvus_error
+from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, connect_client, display_uri, translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,
@@ -246,3 +246,26 @@ def test_importing_query_sdk_leaves_logging_and_environment_alone(tmp_path, milv
     assert same_environ  # no GRPC_VERBOSITY, no FROM_DOTENV, MILVUS_URI as it was
     assert uri == milvus_uri
     assert set(quiet.values()) == {logging.CRITICAL}  # the one documented call does it
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("https://admin:s3cret@milvus.example.com:19530/?token=abc", "https://milvus.example.com:19530/"),
+        ("http://127.0.0.1:19530", "http://127.0.0.1:19530"),
+        ("tcp://user@[::1]:19530", "tcp://[::1]:19530"),
+        ("http://host:notaport", "the configured Milvus URI"),
+        ("./support.db", "./support.db"),
+    ],
+)
+def test_messages_show_a_server_uri_without_its_credentials(uri, shown):
+    assert display_uri(uri) == shown
+
+
+def test_a_refused_connection_names_the_server_but_not_the_password_in_its_uri():
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(SupportSearchError) as raised:
+        connect_client(f"http://admin:s3cret@127.0.0.1:{port}", timeout=2.0)
+    assert "s3cret" not in str(raised.value) and "admin" not in str(raised.value)
