@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any, Callable, Mapping, Sequence
 from pymilvus import DataType, MilvusClient
 from pymilvus.client import ts_utils
 from pymilvus.client.cache import GlobalCache
+from pymilvus.client.utils import mkts_from_datetime
 from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError
@@ -41,6 +43,8 @@ _LOOKUP_LIMIT = 16384
 _GET_KEYS = 4096
 #: A VARCHAR primary key no row has (ours are SHA-256 hex digits): ``begin_sync`` deletes it.
 _NO_SUCH_KEY = "~no-such-row~"
+#: How far ahead of this machine's clock ``begin_sync`` sets the lookups' guarantee timestamp.
+_CLOCK_MARGIN_MS = 1000.0
 #: Seconds one Milvus call may take, retries included (pymilvus retries an unreachable server
 #: within it): a server that stops answering mid-sync fails the sync, transient, instead of holding it.
 _CALL_TIMEOUT = 60.0
@@ -95,8 +99,8 @@ class MilvusIndexer:
         self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
-        #: ``begin_sync`` has anchored this client's Session reads (see ``_read_options``).
-        self._session_anchored = False
+        #: How lookups read rows of earlier syncs (set by ``begin_sync``; see ``_read_options``).
+        self._snapshot: dict[str, Any] = {"consistency_level": "Strong"}
         #: The contract rows are written by (set by ``prepare``).
         self.contract: CollectionContract | None = None
         #: The collection stores this project's contract (set by ``prepare``); False for the official
@@ -360,22 +364,28 @@ class MilvusIndexer:
         return found
 
     def begin_sync(self) -> None:
-        """Anchor this client's Session reads before the sync's first lookup, where the server allows it.
+        """Fix the snapshot the sync's lookups read: every row written before this call.
 
-        A Strong read waits for the server's newest time tick (200-400 ms a read on Milvus 2.3.5,
-        whatever it matches). A Session read waits only until this client's last write is visible.
-        Deleting a key no row can have (a no-op) gives this client a write timestamped after
-        every write of earlier syncs, so from then on Session reads see all of those rows, and this
-        sync's own writes too, without waiting when nothing new was written (a re-sync).
+        A Strong read waits for the server's newest time tick, whatever it matches (0.3-0.6 s a
+        read on Milvus 2.3.5, measured): two reads a batch made a re-sync wait more than it worked.
+        The lookups only need the rows of earlier syncs (a record this sync may have written already
+        is read again, Strong, before its batch is written: ``latest``), so they read at one
+        timestamp taken here, and only the first read waits:
 
-        Servers that give a no-op delete no timestamp (Milvus 2.3.5, Milvus Lite) leave pymilvus
-        nothing to anchor on: a Session read would then read "eventually" and could miss rows of a
-        sync that just ended, so lookups there stay Strong.
+        - where deleting a key no row has (a no-op) gives this client a write timestamp (servers
+          that return one), Session reads: they see every write before that delete;
+        - elsewhere (Milvus 2.3.5 and Milvus Lite return none), a guarantee timestamp of this
+          machine's clock plus one second, as pymilvus' own query iterator takes when the server
+          gives it no session timestamp. This assumes the clocks of this machine and the Milvus
+          server agree within a second, plus the time the sync took to start (NTP keeps them far
+          closer). A clock behind by more could make a lookup miss rows of a sync that ended
+          within that time: their records would be embedded and written again, not lost.
         """
+        self._snapshot = {"consistency_level": "Strong"}
         target = self._require()
         nothing = -1 if target.pk_is_int else _NO_SUCH_KEY
         where = self._session_key()
-        if where is None:  # a pymilvus whose Session bookkeeping we cannot see: stay Strong
+        if where is None:  # a pymilvus whose bookkeeping we cannot see: every lookup reads Strong
             return
         # Forget any timestamp an earlier write of this process left: only this delete's may anchor,
         # since writes of other processes since then would not be covered.
@@ -384,7 +394,11 @@ class MilvusIndexer:
             self._client.delete(self.collection, ids=[nothing], timeout=_CALL_TIMEOUT)
         except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
-        self._session_anchored = int(ts_utils.get_collection_ts(self.collection, *where) or 0) > 0
+        if int(ts_utils.get_collection_ts(self.collection, *where) or 0) > 0:
+            self._snapshot = {"consistency_level": "Session"}
+        else:
+            guarantee = mkts_from_datetime(datetime.datetime.now(), milliseconds=_CLOCK_MARGIN_MS)
+            self._snapshot = {"consistency_level": "Customized", "guarantee_timestamp": guarantee}
 
     def _session_key(self) -> tuple[str, str] | None:
         """(endpoint, database) under which pymilvus keeps this client's last write timestamps."""
@@ -394,15 +408,13 @@ class MilvusIndexer:
             return None
 
     @property
-    def session_reads(self) -> bool:
-        """True when lookups of earlier syncs' rows read with Session consistency (``begin_sync``)."""
-        return self._session_anchored
+    def snapshot_reads(self) -> str:
+        """How lookups of earlier syncs' rows read: "Strong", "Session" or "Customized" (``begin_sync``)."""
+        return str(self._snapshot["consistency_level"])
 
     def _read_options(self, *, latest: bool) -> dict[str, Any]:
-        """How a lookup reads: Session once ``begin_sync`` anchored it, else (or with ``latest``) Strong."""
-        if latest or not self._session_anchored:
-            return {"consistency_level": "Strong"}
-        return {"consistency_level": "Session"}
+        """How a lookup reads: at ``begin_sync``'s snapshot, or with ``latest`` (and before it) Strong."""
+        return {"consistency_level": "Strong"} if latest else dict(self._snapshot)
 
     def _query_in(
         self,

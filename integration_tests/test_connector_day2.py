@@ -321,13 +321,21 @@ def test_several_versions_of_a_record_in_one_append_batch_are_embedded_once(desk
 
 
 @pytest.mark.parametrize("server", ["lite_uri", "_lite_server_uri", "_standalone_uri"])
-def test_lookups_read_strong_where_the_server_gives_no_session_timestamp(request, server, collection_name):
-    """Milvus Lite and 2.3.5 give a no-op delete no timestamp: a Session read there would read "eventually"."""
+def test_lookups_see_a_row_written_just_before_the_sync_began(request, server, collection_name):
+    """Milvus Lite and 2.3.5 give a no-op delete no timestamp: lookups read at a guarantee timestamp instead.
+
+    (Session reads there would read "eventually", and could miss what a sync that just ended wrote.)
+    """
     uri = str(request.getfixturevalue(server))
     with _indexer_on(uri, collection_name) as indexer:
+        pk = chunk_primary_key("tickets", "tickets_1", 0)
+        with MilvusReader(uri, collection_name) as reader:  # another client writes, then the sync begins
+            (row,) = [{k: v for k, v in r.items() if k != "text_sparse"} for r in reader.rows(f'pk == "{pk}"', ["*"])]
+            reader.client.upsert(collection_name, [{**row, "_ab_record_digest": "written-just-now:1"}])
         indexer.begin_sync()
-        assert not indexer.session_reads
-        assert indexer.rows_by_pk([chunk_primary_key("tickets", "tickets_1", 0)])  # read Strong, found
+        (found,) = indexer.rows_by_pk([pk])
+    assert indexer.snapshot_reads == "Customized"
+    assert found.record_digest == "written-just-now:1"
 
 
 def test_a_record_lookup_pages_past_the_query_row_limit(milvus_uri, collection_name, monkeypatch):
