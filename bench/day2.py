@@ -10,9 +10,15 @@ interleaved run (ours, then raw, scenario by scenario):
 - fresh: ``records`` Zendesk-shaped tickets into an empty stream (append_dedup);
   raw: embed every chunk (openai client, 256 inputs a request) and ``MilvusClient.insert``;
 - resync: the same records again; raw (no change detection): embed and upsert every chunk;
-- mixed: all records again, of which 10% changed text, 10% changed only status, plus 10% new;
-  raw: knows which changed (an oracle), embeds and upserts only the rows of those 30%;
-- overwrite: the same records as an overwrite sync; raw: embed and upsert every chunk.
+- mixed: an incremental sync: 10% of the records with changed text, 10% with only a status
+  change, and 10% new ones (what Zendesk's incremental export sends); raw upserts the same
+  records' rows, embedding every one (it has no change detection);
+- mixed_resend: every record again (as PyAirbyte sends its cache), of which another 10% changed
+  text, 10% only status, plus 10% new; raw knows which changed (an oracle) and embeds and upserts
+  only those 30%;
+- overwrite: the whole help desk as it now is, as an overwrite sync (the stream's rows change keys:
+  an overwrite keys a record's chunks by its version); raw: embed and upsert every chunk;
+- overwrite_again: the same overwrite once more (a scheduled full refresh); raw as before.
 
 Ratios are ours/raw speed (raw seconds / our seconds) for the same end state.
 """
@@ -32,7 +38,7 @@ from typing import Any, Iterator
 import _common as c
 
 SCRIPT = Path(__file__).resolve()
-SCENARIOS = ("fresh", "resync", "mixed", "overwrite")
+SCENARIOS = ("fresh", "resync", "mixed", "mixed_resend", "overwrite", "overwrite_again")
 RAW_BATCH = 1_000
 RAW_INPUTS_PER_REQUEST = 256
 MODEL = "text-embedding-3-small"
@@ -41,31 +47,53 @@ MODEL = "text-embedding-3-small"
 # -- the data of each scenario ----------------------------------------------------------------------------
 
 
+def _changed(data: dict[str, Any], number: int, step: str) -> tuple[dict[str, Any], str]:
+    """Ticket ``number`` as the ``step`` (mixed or mixed_resend) changes it: 10% text, 10% status only."""
+    text, status = (0, 1) if step == "mixed" else (2, 3)
+    if number % 10 == text:
+        return {**data, "description": data["description"] + f" Update ({step}): still broken."}, "text"
+    if number % 10 == status:
+        return {**data, "status": "solved" if data["status"] != "solved" else "open"}, "status"
+    return data, "unchanged"
+
+
+def _new(records: int, step: str) -> Iterator[dict[str, Any]]:
+    seed, offset = (99, 10_000_000) if step == "mixed" else (98, 20_000_000)
+    for data in c.tickets(records // 10, seed=seed):
+        yield {**data, "id": data["id"] + offset}
+
+
 def scenario_tickets(scenario: str, records: int) -> Iterator[tuple[dict[str, Any], str]]:
-    """(ticket, kind) pairs: kind is unchanged, text, status or new (what raw has to write)."""
+    """(ticket, kind) pairs: kind is unchanged, text, status or new (what raw has to write).
+
+    Scenarios run in order and each starts from what the one before stored. ``mixed`` sends what
+    an incremental Zendesk sync sends: only the changed and the new tickets (10% text, 10% status
+    only, 10% new). ``mixed_resend`` sends every ticket again, as PyAirbyte does from its cache,
+    with another 10% text, 10% status and 10% new among them. ``overwrite`` and ``overwrite_again``
+    send the whole help desk as it now is.
+    """
+    steps = {"mixed": ["mixed"], "mixed_resend": ["mixed", "mixed_resend"]}.get(scenario, [])
+    if scenario.startswith("overwrite"):
+        steps = ["mixed", "mixed_resend"]
     for number, data in enumerate(c.tickets(records)):
         kind = "unchanged"
-        if scenario == "mixed" and number % 10 == 0:
-            data = {
-                **data,
-                "description": data["description"] + " Update: still broken.",
-                "updated_at": data["created_at"],
-            }
-            kind = "text"
-        elif scenario == "mixed" and number % 10 == 1:
-            data = {**data, "status": "solved" if data["status"] != "solved" else "open"}
-            kind = "status"
+        for step in steps:
+            data, kind = _changed(data, number, step)
+        if scenario == "mixed" and kind == "unchanged":
+            continue
+        if scenario.startswith("overwrite"):
+            kind = "unchanged"
         yield data, kind
-    if scenario == "mixed":
-        for data in c.tickets(records // 10, seed=99):
-            yield {**data, "id": data["id"] + 10_000_000}, "new"
+    for step in steps:
+        for data in _new(records, step):
+            yield data, "new" if step == scenario else "unchanged"
 
 
 def _catalog(scenario: str) -> Any:
     from airbyte_cdk.models import DestinationSyncMode
 
     catalog = c.catalog()
-    if scenario == "overwrite":
+    if scenario.startswith("overwrite"):
         catalog.streams[0].destination_sync_mode = DestinationSyncMode.overwrite
     return catalog
 
@@ -151,7 +179,7 @@ def phase_raw(uri: str, collection: str, scenario: str, records: int, base_url: 
     from pymilvus import MilvusClient
 
     everything = {"unchanged", "text", "status", "new"}
-    rows = _raw_rows(scenario, records, everything if scenario != "mixed" else {"text", "status", "new"})
+    rows = _raw_rows(scenario, records, everything if scenario != "mixed_resend" else {"text", "status", "new"})
     client = MilvusClient(uri=uri, timeout=60)
     if scenario == "fresh":
         typed = _create_raw_collection(client, collection, dims)
@@ -196,7 +224,7 @@ def _pair(backend: str, uri: str | None, dims: int, records: int, workdir: Path,
                 args += ["--records", str(records), "--base-url", stub.base_url, "--dims", str(dims)]
                 result = c.run_phase(SCRIPT, args)
                 result.update(backend=backend, dims=dims, scenario=scenario, side=side, inputs=_inputs(stub) - before)
-                sent = records + (records // 10 if scenario == "mixed" else 0)
+                sent = sum(1 for _ in scenario_tickets(scenario, records))
                 result["records_per_s"] = sent / result["seconds"]
                 print(
                     f"  {backend:<6} {dims:>5}d {scenario:<9} {side:<4} {result['seconds']:7.2f} s "
@@ -209,6 +237,37 @@ def _pair(backend: str, uri: str | None, dims: int, records: int, workdir: Path,
         for side, name in names.items():
             if uri is None:
                 shutil.rmtree(targets[side], ignore_errors=True)
+            else:
+                from pymilvus import MilvusClient
+
+                client = MilvusClient(uri=uri)
+                if client.has_collection(name):
+                    client.drop_collection(name)
+                client.close()
+    return results
+
+
+def _rss(backend: str, uri: str | None, sizes: list[int], dims: int, workdir: Path, stub: Any) -> list[dict[str, Any]]:
+    """Our fresh sync and re-sync at each size, each into a new collection: peak RSS must not grow with input."""
+    results = []
+    for records in sizes:
+        name = f"day2_rss_{uuid.uuid4().hex[:8]}"
+        target = str(workdir / f"{name}.db") if uri is None else uri
+        try:
+            for scenario in ("fresh", "resync"):
+                args = ["--phase", "ours", "--scenario", scenario, "--uri", target, "--collection", name]
+                args += ["--records", str(records), "--base-url", stub.base_url, "--dims", str(dims)]
+                result = c.run_phase(SCRIPT, args)
+                result.update(backend=backend, dims=dims, scenario=scenario, records=records)
+                print(
+                    f"  rss {backend:<6} {dims:>5}d {records:>6} records {scenario:<7} {result['seconds']:7.2f} s "
+                    f"{records / result['seconds']:7.0f} rec/s peak RSS {result['peak_rss_mb']:5.0f} MiB",
+                    flush=True,
+                )
+                results.append(result)
+        finally:
+            if uri is None:
+                shutil.rmtree(target, ignore_errors=True)
             else:
                 from pymilvus import MilvusClient
 
@@ -251,7 +310,7 @@ def _table(results: list[dict[str, Any]]) -> None:
             f"{ours['backend']} {ours['dims']}d: re-sync {ours['records_per_s'] / fresh['records_per_s']:.1f}x the "
             f"records/s of the fresh sync, {ours['inputs']} inputs embedded"
         )
-    for ours in (r for r in results if r["side"] == "ours" and r["scenario"] in ("resync", "mixed")):
+    for ours in (r for r in results if r["side"] == "ours" and r["scenario"] in ("resync", "mixed", "mixed_resend")):
         print(f"  {ours['backend']} {ours['dims']}d {ours['scenario']}: {' '.join(ours['summary'])}")
 
 
@@ -261,6 +320,12 @@ def main() -> None:
     parser.add_argument("--backends", default="lite,server", help="comma list of lite, server, lite_server")
     parser.add_argument("--dims", default="384,1536")
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the stub takes per embedding request (0: answer at once)"
+    )
+    parser.add_argument(
+        "--rss", default="", help="instead: our fresh sync and re-sync at these sizes (e.g. 5000,20000,80000)"
+    )
     parser.add_argument("--phase", choices=["ours", "raw"], help=argparse.SUPPRESS)
     parser.add_argument("--scenario", choices=SCENARIOS, help=argparse.SUPPRESS)
     parser.add_argument("--uri", help=argparse.SUPPRESS)
@@ -277,7 +342,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-day2-"))
     print(
-        f"day2: {args.records} records, backends {args.backends}, dims {args.dims}, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"day2: {args.records} records, backends {args.backends}, dims {args.dims}, stub latency {args.latency} s, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}"
     )
     print(f"machine: {c.machine()}", flush=True)
     results: list[dict[str, Any]] = []
@@ -285,12 +351,17 @@ def main() -> None:
         for backend in args.backends.split(","):
             with c.backend(backend, workdir) as uri:
                 for dims in (int(d) for d in args.dims.split(",")):
-                    with OpenAIStub(dimensions=dims) as stub:
-                        results += _pair(backend, uri, dims, args.records, workdir, stub)
+                    with OpenAIStub(dimensions=dims, latency=args.latency) as stub:
+                        if args.rss:
+                            sizes = [int(n) for n in args.rss.split(",")]
+                            results += _rss(backend, uri, sizes, dims, workdir, stub)
+                        else:
+                            results += _pair(backend, uri, dims, args.records, workdir, stub)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"machine after: {c.machine()}")
-    _table(results)
+    if not args.rss:
+        _table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
 

@@ -32,13 +32,9 @@ from destination_milvus_support.embedding import build_embedder, embedding_spec
 from destination_milvus_support.errors import ConnectorConfigError, to_traced_exception
 from destination_milvus_support.inbox import input_lines, line_problem
 from destination_milvus_support.indexer import MilvusIndexer
+from destination_milvus_support.official import official_model_problems
 from destination_milvus_support.processor import DocumentProcessor
-from destination_milvus_support.schema import (
-    RECORD_HASH_FIELD,
-    CollectionLayout,
-    declared_metadata_types,
-    sparse_field_for,
-)
+from destination_milvus_support.schema import declared_metadata_types, sparse_field_for
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
@@ -46,6 +42,7 @@ from query_sdk.contract import CollectionContract
 from query_sdk.email_text import EMAIL_CLEANING_VERSION
 from query_sdk.embedders.openai import count_cl100k_tokens
 from query_sdk.errors import SupportSearchError
+from query_sdk.layout import CollectionLayout
 from query_sdk.milvus import is_local_path, quiet_milvus_logging
 
 __all__ = ["DestinationMilvusSupport"]
@@ -53,6 +50,10 @@ __all__ = ["DestinationMilvusSupport"]
 log = logging.getLogger("airbyte")
 #: Seconds that check waits for Milvus before calling the host unreachable.
 CHECK_TIMEOUT = 10.0
+#: Seconds a sync waits to connect to Milvus (pymilvus' own default): a host that accepts connections
+#: and never answers fails the sync, transient, well within 30 s of its start (Python and the
+#: libraries take 3 to 8 s to start on a busy worker). A healthy server answers in milliseconds.
+WRITE_CONNECT_TIMEOUT = 10.0
 
 
 class DestinationMilvusSupport(Destination):
@@ -98,7 +99,9 @@ class DestinationMilvusSupport(Destination):
                 try:
                     description = indexer.describe()
                     if description is not None and contract is not None:
-                        problems.extend(f"Milvus: {p}" for p in indexer.problems(description, contract))
+                        foreign = official_model_problems(parsed.embedding)
+                        found = indexer.problems(description, contract, foreign=foreign)
+                        problems.extend(f"Milvus: {p}" for p in found)
                 finally:
                     indexer.close()
         except SupportSearchError as error:
@@ -114,13 +117,13 @@ class DestinationMilvusSupport(Destination):
         """Write the input's records; yield STATE messages once what precedes them is durable."""
         parsed = ConnectorConfig.model_validate(config)
         embedder = build_embedder(parsed.embedding)
-        indexer = _indexer(parsed, timeout=30.0)
+        indexer = _indexer(parsed, timeout=WRITE_CONNECT_TIMEOUT)
         try:
             sparse = sparse_field_for(
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
-            reserved = reserved_field_names(contract, record_hash_field=RECORD_HASH_FIELD)
+            reserved = reserved_field_names(contract)
             processing = parsed.processing
             mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
             check_metadata_fields(processing.metadata_fields, mappings, reserved)
@@ -140,13 +143,14 @@ class DestinationMilvusSupport(Destination):
                 with_bm25=sparse is not None,
                 free_text=frozenset(mappings.get(f, f) for f in processing.text_fields),
             )
-            indexer.prepare(layout)
+            indexer.prepare(layout, foreign=official_model_problems(parsed.embedding))
             processor = DocumentProcessor(
                 processing,
                 configured_catalog,
                 embedder.token_counter() if embedder else count_cl100k_tokens,
                 from_field=parsed.embedding if isinstance(parsed.embedding, FromFieldEmbedding) else None,
                 reserved=reserved,
+                official_ids=not indexer.holds_contract,
             )
             yield from Writer(configured_catalog, processor, embedder, indexer).write(input_messages)
         finally:

@@ -6,11 +6,10 @@ import openai
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import ValidationError
-from pymilvus.exceptions import MilvusException
 
 from query_sdk import errors as sdk
 from query_sdk.embedders.openai import translate_openai_error
-from query_sdk.milvus import translate_milvus_error
+from query_sdk.milvus import MILVUS_CALL_ERRORS, translate_milvus_error
 
 __all__ = [
     "ConnectorConfigError",
@@ -63,7 +62,7 @@ def to_traced_exception(error: BaseException) -> AirbyteTracedException:
             internal_message="config validation failed",
             failure_type=FailureType.config_error,
         )
-    if isinstance(error, MilvusException):
+    if isinstance(error, MILVUS_CALL_ERRORS):  # a Milvus call the indexer did not wrap, or a raw gRPC error
         error = translate_milvus_error(error, where="the Milvus server")
     elif isinstance(error, openai.OpenAIError):
         error = translate_openai_error(error, service="The embedding service")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from pymilvus import DataType, MilvusClient
+from pymilvus.client import ts_utils
+from pymilvus.client.cache import GlobalCache
+from pymilvus.client.utils import mkts_from_datetime
 from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError
@@ -18,12 +22,13 @@ from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
 from query_sdk.layout import (
     CHUNK_HASH_FIELD,
+    RECORD_DIGEST_FIELD,
     RECORD_HASH_FIELD,
     CollectionLayout,
     record_hash,
 )
 from query_sdk.layout import VECTOR_TYPES as _VECTOR_TYPES
-from query_sdk.milvus import ServerCapabilities, connect_client, translate_milvus_error
+from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, connect_client, display_uri, translate_milvus_error
 
 __all__ = ["MilvusIndexer", "Row", "record_hash"]
 
@@ -33,6 +38,18 @@ _MAX_ROWS_PER_CALL = 1000
 #: Values per lookup filter (``field in [...]``), and rows a lookup query may return.
 _LOOKUP_VALUES = 512
 _LOOKUP_LIMIT = 16384
+#: Primary keys per ``get`` of stored rows without their vectors: few calls, since each Strong read
+#: waits for the server's time tick (a batch's key lookups are one or two calls).
+_GET_KEYS = 4096
+#: A VARCHAR primary key no row has (ours are SHA-256 hex digits): ``begin_sync`` deletes it.
+_NO_SUCH_KEY = "~no-such-row~"
+#: How far ahead of this machine's clock ``begin_sync`` sets the lookups' guarantee timestamp.
+_CLOCK_MARGIN_MS = 1000.0
+#: Seconds one Milvus call may take, retries included (pymilvus retries an unreachable server
+#: within it): a server that stops answering mid-sync fails the sync, transient, instead of holding it.
+_CALL_TIMEOUT = 60.0
+#: The same for calls that take long on big collections: create (with indexes), load, flush.
+_SLOW_CALL_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,8 @@ class Row:
     metadata: Mapping[str, Any]
     #: ``query_sdk.layout.chunk_hash`` of the row (stored where the collection can hold it).
     chunk_hash: str = ""
+    #: ``query_sdk.layout.record_digest`` of the row's record (likewise).
+    record_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,8 +80,10 @@ class _Target:
     text_field: str
     has_record_hash: bool
     generation_declared: bool
-    #: The chunk hash has a declared field, or can live in the dynamic field.
-    chunk_hash_stored: bool
+    #: The chunk hash and record digest have declared fields, or can live in the dynamic field.
+    hashes_stored: bool
+    #: The primary key is an INT64 (the official connector's auto_id), not a VARCHAR.
+    pk_is_int: bool
 
 
 class MilvusIndexer:
@@ -72,28 +93,40 @@ class MilvusIndexer:
         self, *, uri: str, token: str, db: str, collection: str, omit_raw_text: bool = False, timeout: float = 10.0
     ) -> None:
         self.collection = collection
-        self._where = f"collection {collection!r} at {uri}"
+        self._where = f"collection {collection!r} at {display_uri(uri)}"
         self._omit_raw_text = omit_raw_text
         self._client: MilvusClient = connect_client(uri, token=token, db=db, timeout=timeout)
-        self.capabilities = ServerCapabilities.detect(self._client)
+        self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
+        #: How lookups read rows of earlier syncs (set by ``begin_sync``; see ``_read_options``).
+        self._snapshot: dict[str, Any] = {"consistency_level": "Strong"}
         #: The contract rows are written by (set by ``prepare``).
         self.contract: CollectionContract | None = None
+        #: The collection stores this project's contract (set by ``prepare``); False for the official
+        #: destination's collections (and hand-made ones), where records take its id form.
+        self.holds_contract = False
 
     # -- set-up ----------------------------------------------------------------------------------
 
     def describe(self) -> dict[str, Any] | None:
         """The collection's description, or None when it does not exist. Creates nothing."""
         try:
-            if not self._client.has_collection(self.collection):
+            if not self._client.has_collection(self.collection, timeout=_CALL_TIMEOUT):
                 return None
-            return dict(self._client.describe_collection(self.collection))
-        except MilvusException as error:
+            return dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def problems(self, description: Mapping[str, Any], contract: CollectionContract) -> list[str]:
-        """Why an existing collection cannot take this config's rows (empty when it can)."""
+    def problems(
+        self, description: Mapping[str, Any], contract: CollectionContract, *, foreign: Sequence[str] = ()
+    ) -> list[str]:
+        """Why an existing collection cannot take this config's rows (empty when it can).
+
+        ``foreign`` are the problems that apply only to a collection without a stored contract
+        (``official.official_model_problems``). Such a collection also refuses e-mail cleaning
+        (``processing.email_text_fields``): only a contract records it.
+        """
         found: list[str] = []
         fields = {str(f["name"]): f for f in description.get("fields", [])}
         vector = fields.get(contract.vector_field)
@@ -110,6 +143,17 @@ class MilvusIndexer:
                     f"model gives {contract.embedding.dimensions} (change the model or the collection)"
                 )
         stored = CollectionContract.from_description(description)
+        if stored is None:
+            found += [f"collection {self.collection!r}: {problem}" for problem in foreign]
+            if contract.email_cleaning is not None:
+                # The cleaning is recorded in the contract only: without one, query_sdk would not clean
+                # requests to match, and a later sync that cleans none could not be refused.
+                found.append(
+                    f"collection {self.collection!r} holds no contract of this connector (the official Airbyte "
+                    "Milvus destination made it, or it was made by hand), so e-mail cleaning cannot be recorded "
+                    "in it and searches would not clean requests to match: leave processing.email_text_fields "
+                    "empty for this collection, or sync into a new collection (indexing.collection)"
+                )
         if stored and (stored.embedding.mode, stored.embedding.model) != (
             contract.embedding.mode,
             contract.embedding.model,
@@ -133,22 +177,23 @@ class MilvusIndexer:
             found.append(f"collection {self.collection!r} has a non-text primary key without auto_id")
         return found
 
-    def prepare(self, layout: CollectionLayout) -> None:
-        """Create the collection if absent, else check it fits; then learn how to shape rows."""
+    def prepare(self, layout: CollectionLayout, *, foreign: Sequence[str] = ()) -> None:
+        """Create the collection if absent, else check it fits (``problems``); then learn how to shape rows."""
         description = self.describe()
         created_concurrently = False
         try:
             if description is None and self._create(layout):
                 log.info("Created collection %r (Milvus %s).", self.collection, self.capabilities.version)
-                description = dict(self._client.describe_collection(self.collection))
+                description = dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
             else:
                 created_concurrently = description is None
-                description = description or dict(self._client.describe_collection(self.collection))
-                problems = self.problems(description, layout.contract)
+                if description is None:
+                    description = dict(self._client.describe_collection(self.collection, timeout=_CALL_TIMEOUT))
+                problems = self.problems(description, layout.contract, foreign=foreign)
                 if problems:
                     raise ConnectorConfigError("The collection cannot be used: " + "; ".join(problems) + ".")
             self._load(wait=created_concurrently)
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         fields = {str(f["name"]): f for f in description.get("fields", [])}
         pk = next(f for f in fields.values() if f.get("is_primary"))
@@ -169,19 +214,22 @@ class MilvusIndexer:
             text_field=contract.text_field,
             has_record_hash=RECORD_HASH_FIELD in fields,
             generation_declared=GENERATION_FIELD in fields,
-            chunk_hash_stored=CHUNK_HASH_FIELD in fields or bool(description.get("enable_dynamic_field")),
+            hashes_stored=(CHUNK_HASH_FIELD in fields and RECORD_DIGEST_FIELD in fields)
+            or bool(description.get("enable_dynamic_field")),
+            pk_is_int=pk.get("type") == DataType.INT64,
         )
         self.contract = contract
+        self.holds_contract = CollectionContract.from_description(description) is not None
 
     def _create(self, layout: CollectionLayout) -> bool:
         """Create the collection; False when another sync created it first (both saw none)."""
         try:
-            layout.create(self._client, self.collection, self.capabilities)
-        except MilvusException:
+            layout.create(self._client, self.collection, self.capabilities, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS:
             # The other creator may still be mid-way (Milvus Lite's server answers "File exists"
             # before the collection is listed): give it a few seconds to appear.
             deadline = time.monotonic() + 5.0
-            while not self._client.has_collection(self.collection):
+            while not self._client.has_collection(self.collection, timeout=_CALL_TIMEOUT):
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.2)
@@ -197,9 +245,9 @@ class MilvusIndexer:
         deadline = time.monotonic() + (60.0 if wait else 0.0)
         while True:
             try:
-                self._client.load_collection(self.collection)
+                self._client.load_collection(self.collection, timeout=_SLOW_CALL_TIMEOUT)
                 return
-            except MilvusException:
+            except MILVUS_CALL_ERRORS:
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.5)
@@ -224,38 +272,65 @@ class MilvusIndexer:
             for start in range(0, len(shaped), _MAX_ROWS_PER_CALL):
                 part = shaped[start : start + _MAX_ROWS_PER_CALL]
                 if target.auto_id:
-                    self._client.insert(self.collection, part)
+                    self._client.insert(self.collection, part, timeout=_CALL_TIMEOUT)
                 else:
-                    self._client.upsert(self.collection, part)
-        except MilvusException as error:
+                    self._client.upsert(self.collection, part, timeout=_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
-    def stored_rows(self, records: Sequence[tuple[str, str]] = (), pks: Sequence[Any] = ()) -> list[StoredRow]:
-        """Rows already stored for these ``(stream, record id)`` pairs, and for these primary keys.
+    def rows_by_record(self, records: Sequence[tuple[str, str]], *, latest: bool = False) -> list[StoredRow]:
+        """Rows already stored for these ``(stream, record id)`` pairs: a filtered query (a scan on Milvus Lite).
 
-        Reads with Strong consistency (every acknowledged write is seen). Records whose stream or id
-        cannot enter a filter, in a collection without ``_ab_record_hash``, are found by a scan.
+        Sees every row written before the sync started (``_read_options``); with ``latest`` (a
+        Strong read), also every row this sync has written so far. Records whose stream or id cannot
+        enter a filter, in a collection without ``_ab_record_hash``, are found by a scan (Strong).
         """
+        read = self._read_options(latest=latest)
         target = self._require()
-        fields = [target.pk_field, STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD]
-        if target.chunk_hash_stored:
-            fields.append(CHUNK_HASH_FIELD)
+        fields = self._row_fields()
         found: list[dict[str, Any]] = []
-        if pks and not target.auto_id:
-            found += self._query_in(target.pk_field, list(pks), fields)
         if target.has_record_hash:
-            found += self._query_in(RECORD_HASH_FIELD, [record_hash(s, r) for s, r in records], fields)
+            found += self._query_in(RECORD_HASH_FIELD, [record_hash(s, r) for s, r in records], fields, read=read)
         else:
             by_stream: dict[str, list[str]] = {}
             for stream, rid in records:
                 by_stream.setdefault(stream, []).append(rid)
             for stream, ids in by_stream.items():
                 plain = [rid for rid in ids if _is_plain(rid)] if _is_plain(stream) else []
-                found += self._query_in(RECORD_ID_FIELD, plain, fields, also=[Condition(STREAM_FIELD, stream)])
+                found += self._query_in(
+                    RECORD_ID_FIELD, plain, fields, also=[Condition(STREAM_FIELD, stream)], read=read
+                )
                 others = set(ids) - set(plain)
                 if others:
                     found += self._scan(stream, RECORD_ID_FIELD, others.__contains__, fields)
-        unique = {row[target.pk_field]: row for row in found}
+        return self._stored(found)
+
+    def rows_by_pk(self, pks: Sequence[Any]) -> list[StoredRow]:
+        """The stored rows among these primary keys (a key lookup, as cheap on Milvus Lite as on a server)."""
+        fields = self._row_fields()
+        found: list[dict[str, Any]] = []
+        try:
+            for start in range(0, len(pks), _GET_KEYS):
+                part = list(pks[start : start + _GET_KEYS])
+                found += self._client.get(
+                    self.collection,
+                    ids=part,
+                    output_fields=fields,
+                    timeout=_CALL_TIMEOUT,
+                    **self._read_options(latest=False),
+                )
+        except MILVUS_CALL_ERRORS as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        return self._stored(found)
+
+    def _row_fields(self) -> list[str]:
+        target = self._require()
+        fields = [target.pk_field, STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD]
+        return [*fields, CHUNK_HASH_FIELD, RECORD_DIGEST_FIELD] if target.hashes_stored else fields
+
+    def _stored(self, found: Sequence[Mapping[str, Any]]) -> list[StoredRow]:
+        pk_field = self._require().pk_field
+        unique = {row[pk_field]: row for row in found}
         return [
             StoredRow(
                 pk=pk,
@@ -263,6 +338,7 @@ class MilvusIndexer:
                 record_id=str(row.get(RECORD_ID_FIELD)),
                 chunk_hash=row.get(CHUNK_HASH_FIELD),
                 generation=row.get(GENERATION_FIELD),
+                record_digest=row.get(RECORD_DIGEST_FIELD),
             )
             for pk, row in unique.items()
         ]
@@ -270,22 +346,86 @@ class MilvusIndexer:
     def vectors(self, pks: Sequence[Any]) -> dict[Any, tuple[str | None, list[float]]]:
         """``pk -> (chunk hash, vector)`` of stored rows, read together (so the hash names that vector)."""
         target = self._require()
-        fields = [target.vector_field, CHUNK_HASH_FIELD] if target.chunk_hash_stored else [target.vector_field]
+        fields = [target.vector_field, CHUNK_HASH_FIELD] if target.hashes_stored else [target.vector_field]
         found: dict[Any, tuple[str | None, list[float]]] = {}
         try:
             for start in range(0, len(pks), _LOOKUP_VALUES):
                 part = list(pks[start : start + _LOOKUP_VALUES])
                 for row in self._client.get(
-                    self.collection, ids=part, output_fields=fields, consistency_level="Strong"
+                    self.collection,
+                    ids=part,
+                    output_fields=fields,
+                    timeout=_CALL_TIMEOUT,
+                    **self._read_options(latest=False),
                 ):
                     found[row[target.pk_field]] = (row.get(CHUNK_HASH_FIELD), list(row[target.vector_field]))
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return found
 
+    def begin_sync(self) -> None:
+        """Fix the snapshot the sync's lookups read: every row written before this call.
+
+        A Strong read waits for the server's newest time tick, whatever it matches (0.3-0.6 s a
+        read on Milvus 2.3.5, measured): two reads a batch made a re-sync wait more than it worked.
+        The lookups only need the rows of earlier syncs (a record this sync may have written already
+        is read again, Strong, before its batch is written: ``latest``), so they read at one
+        timestamp taken here, and only the first read waits:
+
+        - where deleting a key no row has (a no-op) gives this client a write timestamp (servers
+          that return one), Session reads: they see every write before that delete;
+        - elsewhere (Milvus 2.3.5 and Milvus Lite return none), a guarantee timestamp of this
+          machine's clock plus one second, as pymilvus' own query iterator takes when the server
+          gives it no session timestamp. This assumes the clocks of this machine and the Milvus
+          server agree within a second, plus the time the sync took to start (NTP keeps them far
+          closer). A clock behind by more could make a lookup miss rows of a sync that ended
+          within that time: their records would be embedded and written again, not lost.
+        """
+        self._snapshot = {"consistency_level": "Strong"}
+        target = self._require()
+        nothing = -1 if target.pk_is_int else _NO_SUCH_KEY
+        where = self._session_key()
+        if where is None:  # a pymilvus whose bookkeeping we cannot see: every lookup reads Strong
+            return
+        # Forget any timestamp an earlier write of this process left: only this delete's may anchor,
+        # since writes of other processes since then would not be covered.
+        GlobalCache.collection_ts.invalidate(*where, self.collection)
+        try:
+            self._client.delete(self.collection, ids=[nothing], timeout=_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
+            raise translate_milvus_error(error, where=self._where) from None
+        if int(ts_utils.get_collection_ts(self.collection, *where) or 0) > 0:
+            self._snapshot = {"consistency_level": "Session"}
+        else:
+            guarantee = mkts_from_datetime(datetime.datetime.now(), milliseconds=_CLOCK_MARGIN_MS)
+            self._snapshot = {"consistency_level": "Customized", "guarantee_timestamp": guarantee}
+
+    def _session_key(self) -> tuple[str, str] | None:
+        """(endpoint, database) under which pymilvus keeps this client's last write timestamps."""
+        try:
+            return self._client._get_connection().server_address, self._client._generate_call_context().get_db_name()
+        except (AttributeError, MilvusException):
+            return None
+
+    @property
+    def snapshot_reads(self) -> str:
+        """How lookups of earlier syncs' rows read: "Strong", "Session" or "Customized" (``begin_sync``)."""
+        return str(self._snapshot["consistency_level"])
+
+    def _read_options(self, *, latest: bool) -> dict[str, Any]:
+        """How a lookup reads: at ``begin_sync``'s snapshot, or with ``latest`` (and before it) Strong."""
+        return {"consistency_level": "Strong"} if latest else dict(self._snapshot)
+
     def _query_in(
-        self, field: str, values: list[Any], fields: list[str], *, also: Sequence[Condition] = ()
+        self,
+        field: str,
+        values: list[Any],
+        fields: list[str],
+        *,
+        also: Sequence[Condition] = (),
+        read: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
+        """Rows whose ``field`` is one of ``values`` (and that meet ``also``), with ``fields``, read as ``read``."""
         rows: list[dict[str, Any]] = []
         try:
             for start in range(0, len(values), _LOOKUP_VALUES):
@@ -294,16 +434,40 @@ class MilvusIndexer:
                     [*also, Condition(field, part)], templating=self.capabilities.filter_templating
                 )
                 kwargs: dict[str, Any] = {"filter_params": dict(params)} if params else {}
-                rows += self._client.query(
+                kwargs.update(read)
+                found = self._client.query(
                     self.collection,
                     filter=expression,
                     output_fields=fields,
                     limit=_LOOKUP_LIMIT,
-                    consistency_level="Strong",
+                    timeout=_CALL_TIMEOUT,
                     **kwargs,
                 )
-        except MilvusException as error:
+                if len(found) >= _LOOKUP_LIMIT:  # records with very many rows: page through all of them
+                    # the iterator takes no filter_params: this filter carries its (checked) values inline
+                    inline, _ = build_filter([*also, Condition(field, part)], templating=False)
+                    found = self._query_all(inline, fields, dict(read))
+                rows += found
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
+        return rows
+
+    def _query_all(self, expression: str, fields: list[str], read: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every row matching ``expression``, read as ``read`` says, page by page (a query returns 16,384 at most)."""
+        rows: list[dict[str, Any]] = []
+        iterator = self._client.query_iterator(
+            self.collection,
+            batch_size=_MAX_ROWS_PER_CALL,
+            filter=expression,
+            output_fields=fields,
+            timeout=_CALL_TIMEOUT,
+            **read,
+        )
+        try:
+            while page := iterator.next():
+                rows.extend(page)
+        finally:
+            iterator.close()
         return rows
 
     def has_rows(self, stream: str) -> bool:
@@ -318,8 +482,9 @@ class MilvusIndexer:
                 output_fields=[self._require().pk_field],
                 limit=1,
                 consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return bool(found)
 
@@ -353,14 +518,19 @@ class MilvusIndexer:
         output = sorted({pk_field, STREAM_FIELD, field, *fields})
         try:
             iterator = self._client.query_iterator(
-                self.collection, batch_size=1000, filter=expression, output_fields=output
+                self.collection,
+                batch_size=1000,
+                filter=expression,
+                output_fields=output,
+                consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
             try:
                 while page := iterator.next():
                     rows.extend(row for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field)))
             finally:
                 iterator.close()
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows
 
@@ -371,8 +541,10 @@ class MilvusIndexer:
     def _delete_ids(self, ids: Sequence[Any]) -> None:
         try:
             for start in range(0, len(ids), _MAX_ROWS_PER_CALL):
-                self._client.delete(self.collection, ids=list(ids[start : start + _MAX_ROWS_PER_CALL]))
-        except MilvusException as error:
+                self._client.delete(
+                    self.collection, ids=list(ids[start : start + _MAX_ROWS_PER_CALL]), timeout=_CALL_TIMEOUT
+                )
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def flush(self) -> None:
@@ -381,17 +553,17 @@ class MilvusIndexer:
         Called once at the end of a sync (Milvus Lite searches unflushed rows by scanning them).
         """
         try:
-            self._client.flush(self.collection)
-        except MilvusException as error:
+            self._client.flush(self.collection, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def ensure_loaded(self) -> None:
         """Leave the collection loaded, as the official connector does, so any client can search it."""
         try:
-            state = str(self._client.get_load_state(self.collection).get("state", ""))
+            state = str(self._client.get_load_state(self.collection, timeout=_CALL_TIMEOUT).get("state", ""))
             if "Loaded" not in state or "NotLoad" in state:
-                self._client.load_collection(self.collection)
-        except MilvusException as error:
+                self._client.load_collection(self.collection, timeout=_SLOW_CALL_TIMEOUT)
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def close(self) -> None:
@@ -409,19 +581,23 @@ class MilvusIndexer:
         expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
         try:
             result = self._client.query(
-                self.collection, filter=expression, output_fields=["count(*)"], consistency_level="Strong"
+                self.collection,
+                filter=expression,
+                output_fields=["count(*)"],
+                consistency_level="Strong",
+                timeout=_CALL_TIMEOUT,
             )
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return int(result[0]["count(*)"]) if result else 0
 
     def _delete_expression(self, expression: str, params: Mapping[str, object]) -> None:
-        kwargs: dict[str, Any] = {"filter": expression}
+        kwargs: dict[str, Any] = {"filter": expression, "timeout": _CALL_TIMEOUT}
         if params:
             kwargs["filter_params"] = dict(params)
         try:
             self._client.delete(self.collection, **kwargs)
-        except MilvusException as error:
+        except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
     def _shape(self, row: Row, target: _Target, generation: int) -> dict[str, Any]:
@@ -436,8 +612,9 @@ class MilvusIndexer:
             shaped[target.pk_field] = row.pk
         if target.has_record_hash:
             shaped[RECORD_HASH_FIELD] = record_hash(row.stream, row.record_id)
-        if target.chunk_hash_stored and row.chunk_hash:
+        if target.hashes_stored and row.chunk_hash:
             shaped[CHUNK_HASH_FIELD] = row.chunk_hash
+            shaped[RECORD_DIGEST_FIELD] = row.record_digest
         for name, value in row.metadata.items():
             if name in shaped or name == target.pk_field:
                 continue

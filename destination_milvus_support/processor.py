@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import dpath
+import orjson
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog
 from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
@@ -26,7 +28,15 @@ from destination_milvus_support.validation import check_metadata_names, fit_reco
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
 from query_sdk.email_text import clean_email
 
-__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "ProcessedRecord", "html_to_text", "render_text"]
+__all__ = [
+    "CDC_DELETED_FIELD",
+    "Chunk",
+    "DocumentProcessor",
+    "PreparedRecord",
+    "ProcessedRecord",
+    "html_to_text",
+    "render_text",
+]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
@@ -34,6 +44,11 @@ TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 #: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
+#: Bump when the rows a record makes change for the same input and settings (chunking, metadata
+#: shaping): every record's digest then changes, and the next sync rewrites every record once.
+_ROW_FORMAT = 1
+#: The libraries whose version can change where a text is cut (the tokenizers count the tokens).
+_SPLITTER_LIBRARIES = ("langchain-text-splitters", "tiktoken", "tokenizers")
 _GLOB = re.compile(r"[*?\[\]]")
 
 
@@ -46,6 +61,22 @@ class Chunk:
     tokens: int
     metadata: Mapping[str, Any]
     vector: Sequence[float] | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A record before chunking (``DocumentProcessor.prepare``); a CDC delete has no text."""
+
+    stream: str
+    record_id: str
+    #: What its chunk primary keys are made from (``sync_modes.chunk_key``).
+    key: str
+    text: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    vector: Sequence[float] | None = None
+    #: Names everything its rows are made from (text, metadata, key, vector, processing settings).
+    digest: str = ""
+    deleted: bool = False
 
 
 @dataclass
@@ -81,7 +112,13 @@ class DocumentProcessor:
         *,
         from_field: FromFieldEmbedding | None = None,
         reserved: frozenset[str] = frozenset(),
+        official_ids: bool = False,
     ) -> None:
+        """Set ``official_ids`` for a collection without our contract (the official destination's).
+
+        Record ids then take the official form (``query_sdk.contract.record_id``) and are kept whole.
+        """
+        self._official_ids = official_ids
         self._config = config
         self._reserved = reserved
         self._count = token_counter
@@ -89,11 +126,25 @@ class DocumentProcessor:
         self._splitter = _make_splitter(config, token_counter)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
+        #: Every processing setting and what else shapes a record's rows (the row format, the splitter
+        #: libraries' versions), so a change to any of them makes every record's digest change.
+        self._fingerprint = _content_digest([_ROW_FORMAT, _splitter_versions(), config.model_dump_json()])
         #: Text fields (as named after mapping) whose e-mail boilerplate is removed (query_sdk.email_text).
         self._email_fields = frozenset(self._mappings.get(f, f) for f in config.email_text_fields)
 
     def process(self, record: AirbyteRecordMessage) -> ProcessedRecord:
         """Chunk ``record``; raise ``RecordError`` (naming stream and field, never content) if it can't be."""
+        prepared = self.prepare(record)
+        if prepared.deleted:
+            return ProcessedRecord(prepared.stream, prepared.record_id, deleted=True)
+        return ProcessedRecord(prepared.stream, prepared.record_id, self.chunk(prepared))
+
+    def prepare(self, record: AirbyteRecordMessage) -> PreparedRecord:
+        """Everything about ``record`` but its chunks: stream, id, text, metadata and a content digest.
+
+        Cheap (no token counting, no splitting), so the writer can tell unchanged records from
+        their stored rows before paying for ``chunk``. Raises ``RecordError`` as ``process`` does.
+        """
         stream = stream_identifier(record.stream, record.namespace)
         configured = self._streams.get(stream)
         if configured is None:
@@ -101,14 +152,29 @@ class DocumentProcessor:
         data = record.data or {}
         rid = self._record_id(stream, configured, data)
         if data.get(CDC_DELETED_FIELD):
-            return ProcessedRecord(stream, rid, deleted=True)
+            return PreparedRecord(stream, rid, key=rid, deleted=True)
         text = self._text(stream, data)
         vector = self._vector(stream, data) if self._from_field else None
         metadata = self._metadata(data)
         check_metadata_names(stream, metadata, self._reserved)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
-        key = chunk_key(configured, rid, _digest(data))  # the sync mode decides what a key names
+        key = chunk_key(configured, rid, lambda: _digest(data))  # the sync mode decides what a key names
+        digest = _content_digest([self._fingerprint, key, text, metadata, vector])
+        return PreparedRecord(stream, rid, key=key, text=text, metadata=metadata, vector=vector, digest=digest)
+
+    def estimate(self, prepared: PreparedRecord) -> tuple[int, int]:
+        """(chunks, tokens) a prepared record will about make, for batching only.
+
+        Three characters a token: English text runs about four in OpenAI's and MiniLM's tokenizers,
+        so batches of ordinary text come out a little smaller than the limits, not larger.
+        """
+        tokens = len(prepared.text) // 3 + 1
+        return -(-tokens // self._config.chunk_size), tokens
+
+    def chunk(self, prepared: PreparedRecord) -> list[Chunk]:
+        """Split a prepared record's text into chunks of at most ``chunk_size`` tokens."""
+        text = prepared.text
         total = self._count(text)
         pieces = (
             [(text, total)]
@@ -117,17 +183,16 @@ class DocumentProcessor:
         )
         if any(len(piece) * 4 > TEXT_MAX_BYTES for piece, _ in pieces):  # only then pay for encoding
             pieces = [(part, self._count(part)) for piece, _ in pieces for part in _fit_bytes(piece)]
-        chunks = [
+        return [
             Chunk(
-                pk=chunk_primary_key(stream, key, index),
+                pk=chunk_primary_key(prepared.stream, prepared.key, index),
                 text=piece,
                 tokens=tokens,
-                metadata=metadata,
-                vector=vector,
+                metadata=prepared.metadata,
+                vector=prepared.vector,
             )
             for index, (piece, tokens) in enumerate(pieces)
         ]
-        return ProcessedRecord(stream, rid, chunks)
 
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
@@ -144,6 +209,8 @@ class DocumentProcessor:
                     guidance="Check the stream's primary key in the connection settings.",
                 )
             values.append(value)
+        if self._official_ids:  # a dynamic-field key there, with no 4,096-byte limit: kept as the official writes it
+            return record_id(stream, values, official=True)
         return fit_record_id(record_id(stream, values))
 
     def _extract(self, data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
@@ -261,6 +328,26 @@ def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> R
     )
 
 
+def _splitter_versions() -> list[str]:
+    """Versions of the libraries that cut text into chunks (another version may cut differently)."""
+    found = []
+    for name in _SPLITTER_LIBRARIES:
+        try:
+            found.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} absent")
+    return found
+
+
 def _digest(data: Mapping[str, Any]) -> str:
     """A short content hash of a record: its id when it has no primary key, its version otherwise."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _content_digest(parts: list[Any]) -> str:
+    """A record's content digest: 32 hex digits of SHA-256 over an unambiguous JSON encoding."""
+    try:
+        encoded = orjson.dumps(parts, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # an integer beyond 64 bits: the standard library encodes it
+        encoded = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()[:32]

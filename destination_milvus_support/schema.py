@@ -13,14 +13,9 @@ from airbyte_cdk.models import ConfiguredAirbyteCatalog
 from pymilvus import DataType
 
 from query_sdk.contract import SPARSE_FIELD
-from query_sdk.layout import CHUNK_HASH_FIELD, RECORD_HASH_FIELD, VARCHAR_MAX, CollectionLayout
 from query_sdk.milvus import ServerCapabilities
 
 __all__ = [
-    "CHUNK_HASH_FIELD",
-    "RECORD_HASH_FIELD",
-    "VARCHAR_MAX",
-    "CollectionLayout",
     "declared_metadata_types",
     "sparse_field_for",
 ]

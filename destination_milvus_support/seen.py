@@ -8,10 +8,12 @@ __all__ = ["SeenRecords"]
 class SeenRecords:
     """A Bloom filter over record hashes (hex sha256, as ``query_sdk.layout.record_hash`` makes them).
 
-    The writer asks it whether a record *may* have rows already. A wrong "yes" only costs a dedup
-    delete that matches nothing; a "no" is always right. So the answer never depends on the error
-    rate, and the memory stays fixed however many records a sync carries: 2**24 bits (2 MiB) and 7
-    probes give under 1% wrong "yes" up to about 1.7 million records, and more deletes beyond.
+    The writer asks it whether a dedup record *may* have been written earlier in this sync. A wrong
+    "yes" only costs that record its skip (it is chunked and planned as if changed, its vectors are
+    reused) and one Strong lookup of its rows before its batch is written; a "no" is always right.
+    So the answer never depends on the error rate, and the memory stays fixed however many records
+    a sync carries: 2**24 bits (2 MiB) and 7
+    probes give under 1% wrong "yes" up to about 1.7 million records, and more lookups beyond.
     """
 
     def __init__(self, *, bits_log2: int = 24, probes: int = 7) -> None:

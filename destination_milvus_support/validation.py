@@ -15,7 +15,8 @@ import orjson
 from pymilvus import DataType
 
 from destination_milvus_support.errors import ConnectorConfigError, RecordError
-from query_sdk.contract import GENERATION_FIELD, PK_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
+from query_sdk.contract import PK_FIELD, CollectionContract
+from query_sdk.layout import BOOKKEEPING_FIELDS
 
 __all__ = [
     "RECORD_ID_MAX_BYTES",
@@ -37,15 +38,12 @@ _VARCHAR_MAX = 65535
 _DYNAMIC_FIELD = "$meta"
 
 
-def reserved_field_names(contract: CollectionContract, *, record_hash_field: str) -> frozenset[str]:
+def reserved_field_names(contract: CollectionContract) -> frozenset[str]:
     """Every field name the collection schema uses for itself: no metadata field may take one."""
     names = {
         PK_FIELD,
         contract.pk_field,
-        STREAM_FIELD,
-        RECORD_ID_FIELD,
-        record_hash_field,
-        GENERATION_FIELD,
+        *BOOKKEEPING_FIELDS,
         contract.text_field,
         contract.vector_field,
         _DYNAMIC_FIELD,

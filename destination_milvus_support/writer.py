@@ -1,18 +1,20 @@
 """The write loop: batch records, then look up, embed and write them in a pipeline; pass STATE on only when durable.
 
-Three single-thread stages run one batch each, in order: batch N+2's stored rows are looked up
-while batch N+1 is embedded and batch N is written. A batch's STATEs are passed on once its write
-(and every write before it) has finished. The rules of what to embed, rewrite or delete are in
-``sync_modes``.
+The input thread only prepares records (text, metadata, a content digest: no token counting).
+Three single-thread stages then run one batch each, in order: batch N+2's stored rows are looked
+up and its changed records chunked while batch N+1 is embedded and batch N is written. A batch's
+STATEs are passed on once its write (and every write before it) has finished. The rules of what to
+skip, embed, rewrite or delete are in ``sync_modes``.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from airbyte_cdk.models import (
     AirbyteMessage,
@@ -24,13 +26,22 @@ from airbyte_cdk.models import (
 
 from destination_milvus_support.inbox import with_idle_ticks
 from destination_milvus_support.indexer import MilvusIndexer, Row
-from destination_milvus_support.processor import Chunk, DocumentProcessor
+from destination_milvus_support.processor import Chunk, DocumentProcessor, PreparedRecord
 from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
-from destination_milvus_support.sync_modes import RecordPlan, StoredRow, plan_record, stream_rules
+from destination_milvus_support.sync_modes import (
+    RecordPlan,
+    RecordRef,
+    StoredRow,
+    find_stored_rows,
+    plan_record,
+    record_deletions,
+    stream_rules,
+    unchanged_record,
+)
 from query_sdk.contract import EmbeddingSpec, stream_identifier
 from query_sdk.embedders import Embedder
-from query_sdk.layout import chunk_hash, record_hash, same_source
+from query_sdk.layout import chunk_hash, record_digest, record_hash, record_source, same_source
 
 __all__ = ["Writer"]
 
@@ -44,24 +55,51 @@ _IDLE_SECONDS = 0.5
 
 @dataclass
 class _Record:
-    """One record of a batch: its new chunks (none for a CDC delete) and what is known of its rows."""
+    """One record of a batch: what it is, its new chunks once chunked, and what is known of its rows."""
 
-    stream: str
-    record_id: str
-    chunks: list[Chunk]
-    hashes: list[str]
+    prepared: PreparedRecord
+    #: ``layout.record_source`` of the record: equal sources make equal rows.
+    source: str
     #: Its stored rows must be looked up (the stream had rows, or the record was met before).
-    look_up: bool
+    look_up: bool = False
     #: A dedup record that may have been written earlier in this sync.
-    repeated: bool
+    repeated: bool = False
+    #: Set by ``Writer._chunk``: on the input thread for a stream's first sync, else by the lookup stage
+    #: (never for a CDC delete or a record left as it is).
+    chunked: bool = False
+    chunks: list[Chunk] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
     stored: list[StoredRow] = field(default_factory=list)
     plan: RecordPlan = field(default_factory=RecordPlan)
     vectors: dict[int, list[float]] = field(default_factory=dict)
 
+    @property
+    def stream(self) -> str:
+        """The stream identifier."""
+        return self.prepared.stream
+
+    @property
+    def record_id(self) -> str:
+        """The ``_ab_record_id``."""
+        return self.prepared.record_id
+
+    @property
+    def ref(self) -> RecordRef:
+        """(stream, record id, chunk key): what ``sync_modes.find_stored_rows`` looks up."""
+        return self.prepared.stream, self.prepared.record_id, self.prepared.key
+
+    @property
+    def row_digest(self) -> str:
+        """The ``_ab_record_digest`` its rows get (``layout.record_digest``), once chunked."""
+        return record_digest(self.source, len(self.chunks))
+
 
 @dataclass
 class _Batch:
-    """Records since the last flush, keyed by (stream, record id or first chunk key): the last version wins."""
+    """Records since the last flush, keyed by (stream, record id) on dedup streams, else (stream, chunk key).
+
+    On dedup streams the last version of a record in a batch wins; elsewhere every version is kept.
+    """
 
     entries: dict[tuple[str, str], _Record] = field(default_factory=dict)
     states: list[AirbyteMessage] = field(default_factory=list)
@@ -99,6 +137,8 @@ class Writer:
         # Streams with no rows when the sync starts: their records need no lookup until met twice.
         self._fresh: set[str] = set()
         self._seen = SeenRecords()
+        #: Set when any stage of any batch fails: later batches are then neither embedded nor written.
+        self._failed = threading.Event()
 
     @property
     def _spec(self) -> EmbeddingSpec:
@@ -110,6 +150,7 @@ class Writer:
         batch = _Batch()
         pending: _Pending = deque()
         statuses: dict[str, AirbyteStreamStatus] = {}
+        self._indexer.begin_sync()
         self._fresh = {name for name in sorted(self._rules) if not self._indexer.has_rows(name)}
         for name in sorted(self._fresh):
             yield log_message(f"Stream {name} has no rows yet: its records are written without looking up stored rows.")
@@ -161,33 +202,45 @@ class Writer:
         assert message.record is not None
         if not batch.entries:
             batch.started = time.monotonic()
-        processed = self._processor.process(message.record)
-        rules = self._rules[processed.stream]
-        counts = self.progress.stream(processed.stream)
-        key = (processed.stream, processed.record_id)
-        if not rules.dedup and processed.chunks:
-            key = (processed.stream, processed.chunks[0].pk)  # append: every version of a record is kept
+        prepared = self._processor.prepare(message.record)
+        rules = self._rules[prepared.stream]
+        counts = self.progress.stream(prepared.stream)
+        # dedup: the last version of a record in a batch wins; append: every version is kept
+        key = (prepared.stream, prepared.record_id if rules.dedup else prepared.key)
         previous = batch.entries.pop(key, None)
         if previous:
-            batch.chunks -= len(previous.chunks)
-            batch.tokens -= sum(c.tokens for c in previous.chunks)
-        if processed.deleted:
+            chunks, tokens = self._size(previous)
+            batch.chunks -= chunks
+            batch.tokens -= tokens
+        if prepared.deleted:
             counts.deleted += 1
             if not rules.dedup:
                 return
         else:
             counts.records += 1
-            counts.chunks += len(processed.chunks)
+        item = _Record(prepared, record_source(prepared.digest, self._spec, text_stored=self._text_stored))
+        if prepared.stream in self._fresh and not prepared.deleted:
+            self._chunk(item)  # a stream's first sync: nothing can be skipped, and batches get their exact size
+        batch.entries[key] = item
+        chunks, tokens = self._size(item)
+        batch.chunks += chunks
+        batch.tokens += tokens
+
+    def _size(self, item: _Record) -> tuple[int, int]:
+        """(chunks, tokens) of a record in a batch: exact once chunked, else the processor's estimate."""
+        if item.chunked:
+            return len(item.chunks), sum(c.tokens for c in item.chunks)
+        return self._processor.estimate(item.prepared)
+
+    def _chunk(self, item: _Record) -> None:
+        """Chunk a record and hash its chunks (``query_sdk.layout.chunk_hash``)."""
         spec = self._spec
-        hashes = [
-            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored)
-            for c in processed.chunks
+        item.chunks = self._processor.chunk(item.prepared)
+        item.hashes = [
+            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in item.chunks
         ]
-        batch.entries[key] = _Record(
-            processed.stream, processed.record_id, processed.chunks, hashes, look_up=False, repeated=False
-        )
-        batch.chunks += len(processed.chunks)
-        batch.tokens += sum(c.tokens for c in processed.chunks)
+        item.chunked = True
+        self.progress.stream(item.stream).chunks += len(item.chunks)
 
     def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
@@ -207,35 +260,67 @@ class Writer:
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
         lookup, embed, write = pools
-        looked = lookup.submit(self._look_up, records)
-        embedded = embed.submit(self._embed, records, looked)
-        written = write.submit(self._write, records, embedded)
+        looked = lookup.submit(self._stage, self._look_up, records)
+        embedded = embed.submit(self._stage, self._embed, records, looked)
+        written = write.submit(self._stage, self._write, records, embedded)
         pending.append((written, list(batch.states)))
 
     # -- the stages (one thread each) --------------------------------------------------------------
 
+    def _stage(self, work: Callable[..., None], records: list[_Record], *before: Future[None]) -> None:
+        """Run one stage of one batch, unless a batch has failed: a later batch is then never written.
+
+        The failed batch's error reaches the write loop first (batches are drained in order), so
+        ``_EarlierBatchFailed`` is only ever seen by the pool, and no STATE past the failure is passed on.
+        """
+        try:
+            for earlier in before:  # this batch's previous stage: its error is this batch's error
+                earlier.result()
+            if self._failed.is_set():
+                raise _EarlierBatchFailed
+            work(records, *before)
+        except BaseException:
+            self._failed.set()
+            raise
+
     def _look_up(self, records: list[_Record]) -> None:
-        """Find each record's stored rows, plan it, and fetch the vectors it can reuse."""
-        wanted = [r for r in records if r.look_up]
+        """Find each record's stored rows; chunk and plan the records that changed; fetch reusable vectors."""
         # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
-        # keys); dedup records also learn their stale rows from them. Append rows are matched by key.
-        by_record = [(r.stream, r.record_id) for r in wanted]
-        by_pk = [c.pk for r in wanted if not self._rules[r.stream].dedup for c in r.chunks]
-        stored: dict[tuple[str, str], list[StoredRow]] = {}
-        if by_record or by_pk:
-            for row in self._indexer.stored_rows(by_record, by_pk):
-                stored.setdefault((row.stream, row.record_id), []).append(row)
+        # keys); dedup records also learn their stale rows from them; append rows are matched by key.
         auto_id = self._indexer.auto_id
+        wanted = [r.ref for r in records if r.look_up]
+        stored = (
+            find_stored_rows(
+                wanted, by_pk=self._indexer.rows_by_pk, by_record=self._indexer.rows_by_record, auto_id=auto_id
+            )
+            if wanted
+            else {}
+        )
         reused: list[object] = []
         for item in records:
-            item.stored = stored.get((item.stream, item.record_id), [])
+            rules = self._rules[item.stream]
+            counts = self.progress.stream(item.stream)
+            item.stored = stored.get(item.ref, [])
+            if not item.prepared.deleted and not item.chunked:
+                same = unchanged_record(
+                    rules, item.prepared.key, item.source, item.stored, repeated=item.repeated, auto_id=auto_id
+                )
+                if same is not None:  # nothing to chunk, embed or write
+                    item.plan = RecordPlan(unchanged=set(range(same)))
+                    counts.chunks += same
+                    counts.unchanged += same
+                    continue
+                self._chunk(item)
             item.plan = plan_record(
-                self._rules[item.stream],
+                rules,
+                item.prepared.key,
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
                 item.stored,
+                record_digest=item.row_digest,
                 repeated=item.repeated,
                 auto_id=auto_id,
             )
+            counts.unchanged += len(item.plan.unchanged)
             reused.extend(item.plan.reuse.values())
         found = self._indexer.vectors(reused) if reused else {}
         for item in records:
@@ -262,22 +347,16 @@ class Writer:
             counts.tokens += item.chunks[index].tokens
 
     def _write(self, records: list[_Record], embedded: Future[None]) -> None:
+        """Delete foreign rows, upsert the new and rewritten rows, then delete stale rows (``RecordPlan``)."""
         embedded.result()
-        repeated = [item for item in records if item.repeated]
-        if repeated:  # an earlier batch of this sync may have written rows the pipelined lookup missed
-            again: dict[tuple[str, str], list[StoredRow]] = {}
-            for found in self._indexer.stored_rows([(r.stream, r.record_id) for r in repeated]):
-                again.setdefault((found.stream, found.record_id), []).append(found)
-            auto_id = self._indexer.auto_id
-            for item in repeated:
-                kept = set() if auto_id else {c.pk for c in item.chunks}
-                rows_now = again.get((item.stream, item.record_id), [])
-                item.plan.stale = [r.pk for r in rows_now if r.pk not in kept]
+        self._look_up_again([item for item in records if item.repeated])
+        foreign = [pk for item in records for pk in item.plan.foreign]
+        if foreign:
+            self._indexer.delete_ids(foreign)
         by_generation: dict[int, list[Row]] = {}
         for item in records:
-            counts = self.progress.stream(item.stream)
-            counts.unchanged += len(item.plan.unchanged)
-            counts.rewritten += len(item.plan.reuse)
+            self.progress.stream(item.stream).rewritten += len(item.plan.reuse)
+            digest = item.row_digest
             for index, chunk in enumerate(item.chunks):
                 if index in item.plan.unchanged:
                     continue
@@ -289,17 +368,38 @@ class Writer:
                     item.vectors[index],
                     chunk.metadata,
                     item.hashes[index],
+                    digest,
                 )
                 by_generation.setdefault(self._rules[item.stream].generation, []).append(row)
         for generation, rows in by_generation.items():
             self._indexer.write(rows, generation=generation)
             for row in rows:
                 self.progress.stream(row.stream).rows_written += 1
-        stale = [pk for item in records for pk in item.plan.stale]
+        stale = [pk for item in records for pk in item.plan.stale]  # each record's in deletion order
         if stale:
             self._indexer.delete_ids(stale)
-            for item in records:
-                self.progress.stream(item.stream).stale_deleted += len(item.plan.stale)
+        for item in records:
+            self.progress.stream(item.stream).stale_deleted += len(item.plan.foreign) + len(item.plan.stale)
+
+    def _look_up_again(self, repeated: list[_Record]) -> None:
+        """Re-plan the deletions of records an earlier batch of this sync may have written.
+
+        The pipelined lookup of this batch may have run before that batch landed, so its rows are
+        read again now, with a Strong read (every write of this sync is visible).
+        """
+        if not repeated:
+            return
+        rows_now: dict[tuple[str, str], list[StoredRow]] = {}
+        for found in self._indexer.rows_by_record([(r.stream, r.record_id) for r in repeated], latest=True):
+            rows_now.setdefault((found.stream, found.record_id), []).append(found)
+        for item in repeated:
+            item.plan.foreign, item.plan.stale = record_deletions(
+                self._rules[item.stream],
+                item.prepared.key,
+                len(item.chunks),
+                rows_now.get((item.stream, item.record_id), []),
+                auto_id=self._indexer.auto_id,
+            )
 
     def _commit_overwrites(self, statuses: dict[str, AirbyteStreamStatus]) -> Iterator[AirbyteMessage]:
         """Remove older generations of truncating streams, once their new data is complete.
@@ -316,6 +416,10 @@ class Writer:
             removed = self._indexer.delete_other_generations(name, rules.generation)
             self.progress.stream(name).stale_deleted += removed
             yield log_message(f"Stream {name}: overwrite done, {removed} rows of earlier syncs removed.")
+
+
+class _EarlierBatchFailed(Exception):
+    """A batch's stage was skipped because an earlier batch failed (that batch's error is reported)."""
 
 
 def _drain(pending: _Pending, *, block: bool, limit: int | None = None) -> Iterator[AirbyteMessage]:

@@ -1,46 +1,24 @@
-"""Fixtures for the connector's tests: a collection made the way the official Airbyte destination makes one."""
+"""Fixtures for the connector's tests: a collection the official Airbyte Milvus destination made and wrote to."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 import pytest
-from pymilvus import DataType, MilvusClient
 
-OFFICIAL_DIMENSIONS = 16
+from integration_tests.connector_runner import catalog, record, stream
+from integration_tests.official_milvus import OFFICIAL_DIMENSIONS, OfficialDestination
+from query_sdk.embedders import FakeEmbedder
 
+__all__ = ["LEGACY_TICKET", "official_collection"]
 
-def create_official_collection(uri: str, name: str, *, dimensions: int = OFFICIAL_DIMENSIONS) -> None:
-    """auto_id INT64 ``pk``, dynamic field, ``text`` VARCHAR, ``vector`` FLOAT_VECTOR with an L2 index."""
-    client = MilvusClient(uri=uri)
-    try:
-        schema = MilvusClient.create_schema(auto_id=True, enable_dynamic_field=True)
-        schema.add_field("pk", DataType.INT64, is_primary=True, auto_id=True)
-        schema.add_field("text", DataType.VARCHAR, max_length=65535)
-        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimensions)
-        index = client.prepare_index_params()
-        index.add_index("vector", index_type="FLAT", metric_type="L2")
-        client.create_collection(name, schema=schema, index_params=index)
-        # A row the official connector wrote earlier: metadata lives in the dynamic field.
-        client.insert(
-            name,
-            [
-                {
-                    "text": "subject: Legacy printer",
-                    "vector": [1.0] + [0.0] * (dimensions - 1),
-                    "_ab_stream": "tickets",
-                    "_ab_record_id": "tickets_900",
-                    "status": "open",
-                    "organization_id": 42,
-                }
-            ],
-        )
-    finally:
-        client.close()
+#: The ticket the official destination wrote before our connector took over (record id ``tickets_900``).
+LEGACY_TICKET = {"id": 900, "subject": "Legacy printer", "status": "open", "organization_id": 42}
 
 
 @pytest.fixture
 def official_collection(lite_uri: str, collection_name: str) -> Iterator[str]:
-    """A Lite collection as destination-milvus creates it, holding one of its rows; yields its name."""
-    create_official_collection(lite_uri, collection_name)
+    """A Lite collection as destination-milvus creates it, holding its row of one dedup ticket; yields its name."""
+    official = OfficialDestination(lite_uri, collection_name, embed=FakeEmbedder(OFFICIAL_DIMENSIONS).embed)
+    official.write(catalog(stream("tickets", "append_dedup")), [record("tickets", LEGACY_TICKET).record])
     yield collection_name

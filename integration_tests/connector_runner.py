@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from pymilvus import MilvusClient
+from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 
@@ -322,11 +324,32 @@ def write_all(
 # -- reading Milvus -----------------------------------------------------------------------------------
 
 
+#: Most rows one Milvus query returns.
+_QUERY_LIMIT = 16384
+
+
+def _connect(uri: str, attempts: int = 3) -> MilvusClient:
+    """A client on ``uri``, connecting again if the first try fails.
+
+    Milvus Lite's in-process gRPC server answers pymilvus' keepalive pings with GOAWAY
+    ``too_many_pings`` after a minute or so; a new client connecting at that moment can fail with
+    code 2 ("Fail connecting to server"), and the same call a moment later succeeds.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return MilvusClient(uri=uri)
+        except MilvusException:
+            if attempt == attempts:
+                raise
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 class MilvusReader:
     """A second, plain client on the same Milvus: what an app would see."""
 
     def __init__(self, uri: str, collection: str) -> None:
-        self.client = MilvusClient(uri=uri)
+        self.client = _connect(uri)
         self.collection = collection
 
     def __enter__(self) -> MilvusReader:
@@ -337,15 +360,17 @@ class MilvusReader:
 
     def rows(self, filter: str = "", fields: Sequence[str] = ("_ab_stream", "_ab_record_id")) -> list[dict[str, Any]]:
         self.client.load_collection(self.collection)
-        return list(
+        rows = list(
             self.client.query(
                 self.collection,
                 filter=filter or "_ab_record_id != ''",
                 output_fields=list(fields),
-                limit=16384,
+                limit=_QUERY_LIMIT,
                 consistency_level="Strong",
             )
         )
+        assert len(rows) < _QUERY_LIMIT, "more rows than one query returns: the test would miss some"
+        return rows
 
     def count(self, filter: str = "") -> int:
         self.client.load_collection(self.collection)
@@ -402,9 +427,12 @@ def records_with_states(stream_name: str, ids: Iterable[int], *, words: int = 15
 
 
 def expected_chunk_counts(
-    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any]
+    config: dict[str, Any], configured: ConfiguredAirbyteCatalog, data: Iterable[Any], *, official_ids: bool = False
 ) -> dict[str, int]:
-    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled')."""
+    """Chunks per record id as the connector's own processor cuts them (the oracle for 'nothing doubled').
+
+    ``official_ids``: ids as written into a collection of the official destination (no contract of ours).
+    """
     from destination_milvus_support.config import ConnectorConfig
     from destination_milvus_support.embedding import build_embedder
     from destination_milvus_support.processor import DocumentProcessor
@@ -412,7 +440,7 @@ def expected_chunk_counts(
     parsed = ConnectorConfig.model_validate(config)
     embedder = build_embedder(parsed.embedding)
     assert embedder is not None
-    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter())
+    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter(), official_ids=official_ids)
     counts = {}
     for message in data:
         processed = processor.process(message.record)

@@ -15,7 +15,9 @@ limits a sync meets in production:
   per second (OpenAI enforces per-minute limits over shorter windows); every answer carries the
   ``x-ratelimit-*`` headers, and a request the bucket cannot cover is answered 429 with the time
   until it could be served as ``Retry-After`` / ``retry-after-ms``;
-- ``down=503`` (or 429, with ``retry_after``): every embeddings request fails with that status, for ever.
+- ``down=503`` (or 429, with ``retry_after``): every embeddings request fails with that status, for ever;
+- ``stall_next=N``: the next ``N`` embeddings requests get no answer for ``stall_seconds`` (a hung
+  service; the client gives up at its timeout), ``-1`` for every request from then on.
 
 Counters: ``inputs_embedded``, ``tokens_served`` (cl100k tokens of served inputs), ``first_served``
 and ``last_served`` (``time.monotonic()`` when the first and last served request were admitted) and
@@ -66,6 +68,10 @@ class StubState:
     burst_seconds: float = 6.0
     #: Fail every embeddings request with this status (0: serve).
     down: int = 0
+    #: Hold the next this-many embeddings requests for ``stall_seconds`` before answering (-1: all).
+    stall_next: int = 0
+    stall_seconds: float = 0.0
+    stalled: int = 0
     inputs_embedded: int = 0
     tokens_served: int = 0
     rate_limited: int = 0
@@ -135,6 +141,14 @@ def _error(status: int, message: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": "rate_limit_exceeded" if status == 429 else "server_error"}}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that goes away mid-request (a killed sync, a timed-out request) is no error of the stub's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class OpenAIStub:
     """Start with ``with OpenAIStub() as stub:``; ``stub.base_url`` goes into the client or config."""
 
@@ -163,13 +177,16 @@ class OpenAIStub:
                 if state.latency:  # after admission, as a real service works on a request it counted
                     time.sleep(state.latency)
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in (headers or {}).items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up (a stalled request): the answer goes nowhere
+                    self.close_connection = True
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/stats":
@@ -196,6 +213,13 @@ class OpenAIStub:
                 if not self.path.rstrip("/").endswith("/embeddings"):
                     self._reply(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
                     return
+                with state.lock:
+                    stall = state.stall_next != 0
+                    if stall:
+                        state.stall_next -= state.stall_next > 0
+                        state.stalled += 1
+                if stall:  # a hung service: the client gives up first; a late answer goes nowhere
+                    time.sleep(state.stall_seconds)
                 auth = self.headers.get("Authorization", "")
                 if state.api_key is not None and auth != f"Bearer {state.api_key}":
                     self._reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_api_key"}})
@@ -260,7 +284,7 @@ class OpenAIStub:
                     state.inputs_embedded += len(inputs)
                     state.tokens_served += tokens
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

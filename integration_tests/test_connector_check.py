@@ -8,7 +8,6 @@ from pymilvus import MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 from integration_tests._servers import free_port
-from integration_tests.connector_fixtures import create_official_collection
 from integration_tests.connector_runner import (
     catalog,
     fake_embedding,
@@ -20,6 +19,8 @@ from integration_tests.connector_runner import (
     ticket,
     write_all,
 )
+from integration_tests.official_milvus import OfficialDestination
+from query_sdk.embedders import FakeEmbedder
 
 GOOD_KEY = "sk-stub-good-0123456789"
 BAD_KEY = "sk-stub-bad-9876543210"
@@ -57,7 +58,7 @@ def test_check_names_each_problem(lite_uri, collection_name, openai_stub, proble
     elif problem == "bad_api_key":
         key = BAD_KEY
     elif problem == "vector_dimensions":
-        create_official_collection(lite_uri, collection_name, dimensions=32)
+        OfficialDestination(lite_uri, collection_name, embed=FakeEmbedder(32).embed, dimensions=32).create_collection()
     else:  # a collection of fake-embedder vectors of the same size
         config = make_config(lite_uri, collection_name, embedding=fake_embedding(64))
         write_all(config, catalog(stream("tickets")), [record("tickets", ticket(1))])

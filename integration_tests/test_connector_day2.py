@@ -6,11 +6,17 @@ Every test runs on Milvus Lite, the Lite gRPC server and Milvus 2.3.5 (``milvus_
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import functools
+from typing import Any, Iterator
 
 import pytest
 from pymilvus import MilvusClient
 
+from destination_milvus_support import destination
+from destination_milvus_support import indexer as indexer_module
+from destination_milvus_support.indexer import MilvusIndexer
+from destination_milvus_support.writer import Writer
 from integration_tests.connector_runner import (
     MilvusReader,
     catalog,
@@ -24,6 +30,8 @@ from integration_tests.connector_runner import (
 )
 from integration_tests.openai_stub import OpenAIStub
 from query_sdk import OpenAIEmbedder, SupportSearch
+from query_sdk.contract import CollectionContract, chunk_primary_key
+from query_sdk.layout import CollectionLayout
 
 pytest_plugins = ["integration_tests.connector_fixtures"]
 
@@ -187,3 +195,171 @@ def test_an_official_collection_pays_the_embedding_once_then_reuses(lite_uri, of
     with MilvusReader(lite_uri, official_collection) as reader:
         rows = reader.rows('_ab_record_id == "tickets_900"', fields=["status"])
     assert len(rows) == first and {r["status"] for r in rows} == {"solved"}  # the legacy row is gone
+
+
+def test_a_change_outside_the_configured_fields_writes_nothing(desk):
+    # Zendesk's incremental export re-sends a ticket when any field changes, configured or not.
+    tickets = [{**ticket(i, words=12), "updated_at": "2024-05-01T00:00:00Z"} for i in range(1, 4)]
+    first, _ = desk.sync(tickets)
+
+    embedded, summary = desk.sync([{**t, "updated_at": "2024-05-02T00:00:00Z", "via": "web"} for t in tickets])
+
+    assert first > 0 and embedded == 0
+    assert f"{first} unchanged); 0 rows written, 0 stale rows deleted" in summary
+
+
+def test_a_record_missing_a_chunk_is_completed_on_the_next_sync(desk):
+    # A sync killed between two upsert calls can leave part of a record; its rows all carry the new digest.
+    tickets = [ticket(1, words=20), ticket(2, words=3)]
+    desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        before = reader.chunks_per_record()
+        (lost,) = [
+            r for r in reader.rows('_ab_record_id == "tickets_1"', fields=["pk", "text"]) if "w1x19" in r["text"]
+        ]
+        reader.client.delete(desk.collection, ids=[lost["pk"]])
+
+    embedded, summary = desk.sync(tickets)
+
+    assert embedded == 1 and "1 rows written" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert reader.chunks_per_record() == before
+        assert sum("w1x19" in text for text in reader.texts("tickets_1")) == 1
+
+
+def test_rows_written_before_record_digests_existed_are_rewritten_once_then_skipped(desk):
+    tickets = [ticket(i, words=12) for i in range(1, 4)]
+    first, _ = desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:  # make them rows of the previous version
+        rows = [{k: v for k, v in row.items() if k != "text_sparse"} for row in reader.rows(fields=["*"])]
+        reader.client.upsert(desk.collection, [{**row, "_ab_record_digest": ""} for row in rows])
+
+    converted, summary = desk.sync(tickets)
+    again, quiet = desk.sync(tickets)
+
+    assert first == len(rows) > 0 and converted == 0 and again == 0
+    assert f"{first} rows rewritten with new metadata" in summary and f"{first} rows written" in summary
+    assert "0 rows written" in quiet
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        digests: dict[str, set[str]] = {}
+        for row in reader.rows(fields=["_ab_record_id", "_ab_record_digest"]):
+            digests.setdefault(row["_ab_record_id"], set()).add(row["_ab_record_digest"])
+        counts = reader.chunks_per_record()
+    assert {rid: [d.split(":")[1] for d in found] for rid, found in digests.items()} == {
+        rid: [str(count)] for rid, count in counts.items()
+    }
+
+
+class _KilledAfterTheUpsert(Exception):
+    """Stands for a sync killed right after its first upsert landed."""
+
+
+def test_a_switch_to_dedup_killed_after_the_upsert_leaves_no_rows_under_the_old_keys(desk, monkeypatch):
+    """append -> append_dedup: rows under the append keys go before the dedup rows are written.
+
+    Once the dedup rows exist, the next sync finds the record by key and never looks for other
+    keys, so a sync killed between the upsert and a later delete would leave them for good.
+    """
+    tickets = [ticket(i, words=12) for i in range(1, 4)]
+    first, _ = desk.sync(tickets, catalog(stream("tickets", "append")))
+
+    class KilledIndexer(MilvusIndexer):
+        def write(self, rows, *, generation):
+            super().write(rows, generation=generation)
+            raise _KilledAfterTheUpsert
+
+    monkeypatch.setattr(destination, "_indexer", lambda config, *, timeout: KilledIndexer(**_indexer_args(config)))
+    with pytest.raises(_KilledAfterTheUpsert):
+        desk.sync(tickets)
+    monkeypatch.undo()
+    embedded, _ = desk.sync(tickets)
+
+    assert first > 0 and embedded == 0
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        pks = {row["pk"] for row in reader.rows(fields=["pk"])}
+        counts = reader.chunks_per_record()
+    assert sum(counts.values()) == first
+    assert pks == {chunk_primary_key("tickets", rid, c) for rid, count in counts.items() for c in range(count)}
+
+
+def _indexer_args(config: Any) -> dict[str, Any]:
+    indexing = config.indexing
+    return {"uri": indexing.host, "token": indexing.token(), "db": indexing.db, "collection": indexing.collection}
+
+
+def test_a_record_changed_then_changed_back_in_one_sync_ends_as_last_sent(desk, monkeypatch):
+    """A record in two batches of one sync, the second a revert: the later batch wins.
+
+    The second batch's lookup may run before the first batch is written, and then sees the rows
+    as they were before the sync: exactly what the revert makes, yet the changed rows land later.
+    """
+    tickets = [ticket(i, words=12) for i in range(1, 40)]
+    desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        before = sorted(reader.texts("tickets_1"))
+    changed = {**tickets[0], "description": "a wholly new description of the printer fault"}
+    monkeypatch.setattr(destination, "Writer", functools.partial(Writer, batch_chunks=8))
+
+    desk.sync([changed, *tickets[1:20], tickets[0], *tickets[20:]])
+
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert sorted(reader.texts("tickets_1")) == before
+
+
+def test_several_versions_of_a_record_in_one_append_batch_are_embedded_once(desk):
+    append = catalog(stream("tickets", "append"))
+    versions = [ticket(1, words=12, status=status) for status in ("new", "open", "pending")]
+    first, _ = desk.sync(versions, append)
+
+    embedded, summary = desk.sync(versions, append)
+
+    assert first > 0 and embedded == 0
+    assert "0 rows written" in summary
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        statuses = sorted(row["status"] for row in reader.rows(fields=["status"]))
+    assert statuses == sorted(["new", "open", "pending"] * (len(statuses) // 3)) and len(statuses) % 3 == 0
+
+
+@pytest.mark.parametrize("server", ["lite_uri", "_lite_server_uri", "_standalone_uri"])
+def test_lookups_see_a_row_written_just_before_the_sync_began(request, server, collection_name):
+    """Milvus Lite and 2.3.5 give a no-op delete no timestamp: lookups read at a guarantee timestamp instead.
+
+    (Session reads there would read "eventually", and could miss what a sync that just ended wrote.)
+    """
+    uri = str(request.getfixturevalue(server))
+    with _indexer_on(uri, collection_name) as indexer:
+        pk = chunk_primary_key("tickets", "tickets_1", 0)
+        with MilvusReader(uri, collection_name) as reader:  # another client writes, then the sync begins
+            (row,) = [{k: v for k, v in r.items() if k != "text_sparse"} for r in reader.rows(f'pk == "{pk}"', ["*"])]
+            reader.client.upsert(collection_name, [{**row, "_ab_record_digest": "written-just-now:1"}])
+        indexer.begin_sync()
+        (found,) = indexer.rows_by_pk([pk])
+    assert indexer.snapshot_reads == "Customized"
+    assert found.record_digest == "written-just-now:1"
+
+
+def test_a_record_lookup_pages_past_the_query_row_limit(milvus_uri, collection_name, monkeypatch):
+    """More rows than one query returns (16,384; here 4): the lookup pages through all of them."""
+    with _indexer_on(milvus_uri, collection_name, words=60) as indexer:
+        whole = indexer.rows_by_record([("tickets", "tickets_1"), ("tickets", "tickets_2")])
+        monkeypatch.setattr(indexer_module, "_LOOKUP_LIMIT", 4)
+        paged = indexer.rows_by_record([("tickets", "tickets_1"), ("tickets", "tickets_2")], latest=True)
+    assert len(whole) > 4
+    assert sorted(row.pk for row in paged) == sorted(row.pk for row in whole)
+
+
+@contextlib.contextmanager
+def _indexer_on(uri: str, collection: str, *, words: int = 3) -> Iterator[MilvusIndexer]:
+    """A prepared ``MilvusIndexer`` on a collection a sync made, with tickets 1 (``words`` long) and 2."""
+    config = make_config(uri, collection, embedding={"mode": "fake", "dimensions": 8}, chunk_size=5)
+    write_all(config, DEDUP, [record("tickets", ticket(1, words=words)), record("tickets", ticket(2, words=1))])
+    indexer = MilvusIndexer(uri=uri, token="", db="", collection=collection)
+    try:
+        description = indexer.describe()
+        assert description is not None
+        contract = CollectionContract.from_description(description)
+        assert contract is not None
+        indexer.prepare(CollectionLayout(contract=contract, metadata_types={}, with_bm25=False))
+        yield indexer
+    finally:
+        indexer.close()

@@ -1,49 +1,58 @@
-"""Collections made the way the official Airbyte Milvus destination makes them: L2, auto_id, all metadata dynamic."""
+"""Collections the official Airbyte Milvus destination made and wrote (``official_milvus.py``): L2, auto_id, all metadata dynamic."""
 
 import math
 
 import pytest
-from pymilvus import DataType, MilvusClient
+from airbyte_cdk.models import AirbyteRecordMessage
 
+from integration_tests.connector_runner import catalog, stream
+from integration_tests.official_milvus import OfficialDestination, official_chunks
 from integration_tests.sdk_fixtures import DIMS, ORG, OTHER_ORG, org_of
 from query_sdk import ConfigurationError, ContractMismatchError, FakeEmbedder, SupportSearch
 from query_sdk._snippets import plain_snippet
 
-# (record id, org, status, chunk texts); ticket 1 has two chunks.
-ROWS = [
-    (
-        "tickets_1",
-        ORG,
-        "open",
-        ["subject: Card declined\nmy card was declined at the shop", "the shop staff were rude"],
-    ),
-    ("tickets_2", ORG, "new", ["subject: Password reset\nthe reset email never arrives"]),
-    ("tickets_3", ORG, "solved", ["subject: Card declined\nmy card was declined at the shop"]),
-    ("tickets_4", OTHER_ORG, "open", ["subject: Card declined\nmy card was declined at the shop"]),
+# (id, org, status, subject, description); at the official's chunk size, ticket 1 is two chunks.
+TICKETS = [
+    (1, ORG, "open", "Card declined", "my card was declined at the shop\n\nthe shop staff were rude"),
+    (2, ORG, "new", "Password reset", "the reset email never arrives"),
+    (3, ORG, "solved", "Card declined", "my card was declined at the shop"),
+    (4, OTHER_ORG, "open", "Card declined", "my card was declined at the shop"),
 ]
+CHUNK_SIZE = 16
 QUERY = "my card was declined at the shop"
+DEDUP = catalog(stream("tickets", "append_dedup"))
+RECORDS = [
+    AirbyteRecordMessage(
+        stream="tickets",
+        data={"id": i, "organization_id": org, "status": status, "subject": subject, "description": description},
+        emitted_at=0,
+    )
+    for i, org, status, subject, description in TICKETS
+]
+
+
+def _chunk_texts():
+    return [
+        chunk.page_content
+        for message in RECORDS
+        for chunk in official_chunks(
+            message,
+            DEDUP.streams[0],
+            text_fields=("subject", "description"),
+            metadata_fields=("status", "organization_id"),
+            chunk_size=CHUNK_SIZE,
+        )
+    ]
 
 
 @pytest.fixture(scope="module")
 def official(tmp_path_factory):
-    """pk INT64 auto_id + vector (IVF_FLAT, L2) + dynamic field holding text and all metadata."""
+    """The official destination's collection (pk INT64 auto_id, vector IVF_FLAT/L2, dynamic field) and its rows."""
     uri = str(tmp_path_factory.mktemp("official") / "milvus.db")
-    client = MilvusClient(uri)
-    schema = MilvusClient.create_schema(auto_id=True, enable_dynamic_field=True)
-    schema.add_field("pk", DataType.INT64, is_primary=True)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=DIMS)
-    index = client.prepare_index_params()
-    index.add_index("vector", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 1024})
-    client.create_collection("official", schema=schema, index_params=index, consistency_level="Strong")
-    embedder = FakeEmbedder(DIMS)
-    rows = [
-        {"vector": embedder.embed([text])[0], "text": text, "_ab_stream": "tickets", "_ab_record_id": rid,
-         "organization_id": org, "status": status}
-        for rid, org, status, texts in ROWS
-        for text in texts
-    ]  # fmt: skip
-    client.insert("official", rows)
-    client.close()
+    destination = OfficialDestination(
+        uri, "official", embed=FakeEmbedder(DIMS).embed, dimensions=DIMS, chunk_size=CHUNK_SIZE
+    )
+    destination.write(DEDUP, RECORDS)
     return uri
 
 
@@ -69,10 +78,12 @@ def test_l2_distances_become_similarities_on_the_cosine_scale(official):
         found = search.find_duplicate_tickets(QUERY, organization_id=ORG, threshold=-1.0)
     assert [m.record_id for m in found] == ["1", "2"]  # one per ticket; solved and org 7 left out
     query = embedder.embed([QUERY])[0]
-    stored = {plain_snippet(text): text for *_, texts in ROWS for text in texts}  # snippets drop "subject: "
+    texts = _chunk_texts()
+    assert len(texts) == len(TICKETS) + 1  # ticket 1 is two chunks
+    stored = {plain_snippet(text): text for text in texts}  # snippets drop "subject: "
     for match in found:
         assert match.score == pytest.approx(_cosine(query, embedder.embed([stored[match.snippet]])[0]), abs=1e-4)
-    assert found[0].snippet == plain_snippet(ROWS[0][3][0])  # ticket 1's best chunk
+    assert found[0].snippet == plain_snippet(texts[0])  # ticket 1's best chunk
     assert found[0].score > found[1].score
 
 

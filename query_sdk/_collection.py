@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import grpc
 from pymilvus import DataType, MilvusClient
-from pymilvus.exceptions import MilvusException
 
-from query_sdk.contract import RECORD_ID_FIELD, CollectionContract
-from query_sdk.errors import CollectionNotFoundError
-from query_sdk.layout import CHUNK_HASH_FIELD, RECORD_HASH_FIELD, SKIP_OUTPUT_TYPES, VECTOR_TYPES
-from query_sdk.milvus import ServerCapabilities, translate_milvus_error
+from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
+from query_sdk.errors import CollectionNotFoundError, SupportSearchError, TransientError
+from query_sdk.layout import BOOKKEEPING_FIELDS, SKIP_OUTPUT_TYPES, VECTOR_TYPES
+from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, translate_milvus_error
 
-__all__ = ["CollectionInfo"]
+__all__ = ["CollectionInfo", "milvus_call_error"]
 
 #: The writer's bookkeeping hashes: declared fields, but of no use to an app.
-_BOOKKEEPING = frozenset({RECORD_HASH_FIELD, CHUNK_HASH_FIELD})
+_BOOKKEEPING = frozenset(BOOKKEEPING_FIELDS) - {STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD}
 
 
 @dataclass(frozen=True)
@@ -41,29 +41,52 @@ class CollectionInfo:
         """True when ``_ab_record_id`` is a real field (so group-by can run on the server)."""
         return RECORD_ID_FIELD in self.scalar_types
 
-    def output_fields(self) -> list[str]:
-        """Scalar fields to return with every hit (plus the dynamic field, when enabled)."""
+    def output_fields(self, *also: str) -> list[str]:
+        """Scalar fields to return with every hit, with ``also``, plus the dynamic field when enabled.
+
+        A name of ``also`` that is no declared field (the text of an official destination's
+        collection) comes with ``$meta`` and is not named: Milvus 2.3 answers a dynamic key named
+        next to ``$meta`` with that key alone, dropping ``_ab_record_id`` and the metadata.
+        """
         fields = [name for name in self.scalar_types if name != self.pk_field and name not in _BOOKKEEPING]
+        declared = {*self.scalar_types, self.vector_field}
+        fields += [name for name in also if name not in fields and (name in declared or not self.dynamic)]
         if self.dynamic:
             fields.append("$meta")
         return fields
 
     @classmethod
-    def read(cls, client: MilvusClient, name: str, *, where: str) -> CollectionInfo:
-        """Describe ``name`` and load it for search; raise ``CollectionNotFoundError`` when absent."""
+    def read(
+        cls,
+        client: MilvusClient,
+        name: str,
+        *,
+        where: str,
+        timeout: float | None = None,
+        load_timeout: float | None = None,
+    ) -> CollectionInfo:
+        """Describe ``name`` and load it for search; raise ``CollectionNotFoundError`` when absent.
+
+        Each Milvus call has ``timeout`` seconds (retries included), loading a collection that is
+        not loaded yet ``load_timeout``; ``None`` waits as long as the server takes.
+        """
+        deadline = timeout
         try:
-            if not client.has_collection(name):
+            if not client.has_collection(name, timeout=timeout):
                 raise CollectionNotFoundError(
                     f"Collection {name!r} does not exist at {where}.",
                     guidance="Run a sync into it first, or check the collection name.",
                 )
-            description = client.describe_collection(name)
-            metric = _metric(client, name)
-            state = str(client.get_load_state(name).get("state", ""))
+            description = client.describe_collection(name, timeout=timeout)
+            metric = _metric(client, name, timeout=timeout)
+            state = str(client.get_load_state(name, timeout=timeout).get("state", ""))
             if "Loaded" not in state or "NotLoad" in state:
-                client.load_collection(name)
-        except MilvusException as error:
-            raise translate_milvus_error(error, where=where) from None
+                deadline = load_timeout
+                client.load_collection(name, timeout=load_timeout)
+                deadline = timeout
+            capabilities = ServerCapabilities.detect(client, timeout=timeout)
+        except MILVUS_CALL_ERRORS as error:
+            raise milvus_call_error(error, where=where, timeout=deadline) from None
         contract = CollectionContract.from_description(description)
         fields: list[Mapping[str, Any]] = description.get("fields", [])
         vectors = [f for f in fields if f.get("type") in VECTOR_TYPES]
@@ -84,15 +107,36 @@ class CollectionInfo:
             scalar_types={str(f["name"]): f["type"] for f in fields if f.get("type") not in SKIP_OUTPUT_TYPES},
             dynamic=bool(description.get("enable_dynamic_field")),
             sparse_field=sparse,
-            capabilities=ServerCapabilities.detect(client),
+            capabilities=capabilities,
         )
 
 
-def _metric(client: MilvusClient, name: str) -> dict[str, str]:
+def milvus_call_error(error: BaseException, *, where: str, timeout: float | None) -> SupportSearchError:
+    """``translate_milvus_error``, with a call that ran out of its ``timeout`` said in those words."""
+    if timeout is not None and _deadline_exceeded(error):
+        return TransientError(
+            f"Milvus at {where} did not answer within {timeout:g} s (the call's deadline).",
+            guidance="Check that the Milvus server is running and not overloaded, then retry; a slow "
+            "server may need a longer call_timeout= in SupportSearch.connect.",
+        )
+    return translate_milvus_error(error, where=where)
+
+
+def _deadline_exceeded(error: BaseException) -> bool:
+    """Whether a pymilvus call failed on its deadline: raw (gRPC), or after pymilvus' retries ran out."""
+    if isinstance(error, grpc.FutureTimeoutError):
+        return True
+    if isinstance(error, grpc.RpcError):
+        return callable(getattr(error, "code", None)) and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    code = getattr(error, "code", None)
+    return code == grpc.StatusCode.DEADLINE_EXCEEDED or code == 10001  # Milvus' own "timeout"
+
+
+def _metric(client: MilvusClient, name: str, *, timeout: float | None = None) -> dict[str, str]:
     """Metric type per indexed field, from the collection's index descriptions."""
     metrics: dict[str, str] = {}
-    for index in client.list_indexes(name):
-        info = client.describe_index(name, index_name=index) or {}
+    for index in client.list_indexes(name, timeout=timeout):
+        info = client.describe_index(name, index_name=index, timeout=timeout) or {}
         field = str(info.get("field_name", ""))
         if info.get("metric_type"):
             metrics[field] = str(info["metric_type"]).upper()

@@ -44,14 +44,23 @@ def stream_identifier(name: str, namespace: str | None = None) -> str:
     return f"{namespace}_{name}" if namespace else name
 
 
-def record_id(stream: str, key_values: Sequence[Any]) -> str:
-    """The value of ``_ab_record_id`` for a record.
+def record_id(stream: str, key_values: Sequence[Any], *, official: bool = False) -> str:
+    """The value of ``_ab_record_id`` for a record with these primary-key values: the one rule for it.
 
-    A single-field key keeps the official connector's ``stream_value`` form, so existing apps
-    match; a composite key is JSON-encoded so ``("a_b", "c")`` and ``("a", "b_c")`` differ.
+    - A single-field key is ``stream_value`` in every collection (``tickets_4711``): the official
+      Airbyte Milvus destination's form, so existing apps match.
+    - A composite key, in collections this project creates, is JSON-encoded
+      (``tickets_["a_b","c"]``), so ``("a_b", "c")`` and ``("a", "b_c")`` differ.
+    - ``official``: in a collection without this project's contract (one the official destination
+      made), each value as ``str()``, joined with ``_`` (``tickets_a_b_c``), exactly as the official
+      destination writes it (airbyte_cdk ``destinations/vector_db_based/document_processor.py``,
+      ``DocumentProcessor._extract_primary_key``), so a dedup sync replaces the official rows.
+      Composite keys can collide in that form, as they do for the official destination.
     """
     if len(key_values) == 1:
         return f"{stream}_{key_values[0]}"
+    if official:
+        return f"{stream}_{'_'.join(str(value) for value in key_values)}"
     return f"{stream}_{json.dumps(list(key_values), separators=(',', ':'), default=str)}"
 
 

@@ -6,6 +6,8 @@ Fields of a collection this project creates:
 - ``pk`` (VARCHAR, ``contract.chunk_primary_key``), ``_ab_stream``, ``_ab_record_id``;
 - ``_ab_record_hash``: SHA-256 of (stream, record id), so record lookups never put a source value in a filter;
 - ``_ab_chunk_hash``: what the row was made from (see ``chunk_hash``), so unchanged text is not embedded again;
+- ``_ab_record_digest``: what the whole record's rows were made from and how many there are (see
+  ``record_digest``), so an unchanged record is recognised without chunking it again;
 - ``_ab_generation_id``: the sync generation that wrote the row (overwrite keeps only the newest);
 - typed, nullable metadata fields; the text field; the dense vector; optionally a BM25 sparse vector.
 
@@ -36,14 +38,20 @@ from query_sdk.contract import (
 from query_sdk.milvus import ServerCapabilities
 
 __all__ = [
+    "BOOKKEEPING_FIELDS",
     "CHUNK_HASH_FIELD",
+    "RECORD_DIGEST_FIELD",
     "RECORD_HASH_FIELD",
     "SKIP_OUTPUT_TYPES",
     "VARCHAR_MAX",
     "VECTOR_TYPES",
     "CollectionLayout",
     "chunk_hash",
+    "parse_record_digest",
+    "record_digest",
     "record_hash",
+    "record_source",
+    "stored_chunk_count",
     "same_source",
 ]
 
@@ -53,6 +61,17 @@ log = logging.getLogger("airbyte")
 RECORD_HASH_FIELD = "_ab_record_hash"
 #: 64 hex digits: 32 naming what the vector was embedded from, then 32 naming the whole row.
 CHUNK_HASH_FIELD = "_ab_chunk_hash"
+#: ``<32 hex digits>:<chunk count>``, the same on every row of a record (see ``record_digest``).
+RECORD_DIGEST_FIELD = "_ab_record_digest"
+#: The writer's own fields besides the primary key, text and vectors: no metadata field may take these names.
+BOOKKEEPING_FIELDS = (
+    STREAM_FIELD,
+    RECORD_ID_FIELD,
+    RECORD_HASH_FIELD,
+    CHUNK_HASH_FIELD,
+    RECORD_DIGEST_FIELD,
+    GENERATION_FIELD,
+)
 #: Milvus' VARCHAR limit, in UTF-8 bytes.
 VARCHAR_MAX = 65535
 #: Dense vector types (the fields a search runs on).
@@ -96,6 +115,34 @@ def same_source(stored: str | None, new: str) -> bool:
     return bool(stored) and str(stored)[:_SOURCE_DIGITS] == new[:_SOURCE_DIGITS]
 
 
+def record_source(content: str, embedding: EmbeddingSpec, *, text_stored: bool = True) -> str:
+    """What a record's rows are made from: its content digest (``DocumentProcessor.prepare``) and the contract.
+
+    Equal sources mean equal chunks, equal metadata and vectors from the same model, so the rows
+    already stored for that source can be left as they are.
+    """
+    return _digest([content, embedding.mode, embedding.model, embedding.dimensions, text_stored])
+
+
+def record_digest(source: str, chunks: int) -> str:
+    """The ``_ab_record_digest`` of each of a record's rows: its ``record_source`` and its chunk count."""
+    return f"{source}:{chunks}"
+
+
+def parse_record_digest(stored: str | None) -> tuple[str, int | None]:
+    """(record source, chunk count) of a stored ``_ab_record_digest``; ("", None) for none or a malformed one."""
+    if not stored:
+        return "", None
+    source, _, count = str(stored).partition(":")
+    return (source, int(count)) if count.isdigit() else ("", None)
+
+
+def stored_chunk_count(stored: str | None, source: str) -> int | None:
+    """The chunk count a stored ``_ab_record_digest`` names for ``source``; None for another source or none."""
+    found, count = parse_record_digest(stored)
+    return count if found == source else None
+
+
 @dataclass(frozen=True)
 class CollectionLayout:
     """Everything needed to create the collection, and to write rows that fit it."""
@@ -106,8 +153,10 @@ class CollectionLayout:
     #: Declared fields that hold free text (also text fields): not worth a scalar index.
     free_text: frozenset[str] = frozenset()
 
-    def create(self, client: MilvusClient, name: str, capabilities: ServerCapabilities) -> None:
-        """Create the collection with its schema, indexes and contract property."""
+    def create(
+        self, client: MilvusClient, name: str, capabilities: ServerCapabilities, *, timeout: float | None = None
+    ) -> None:
+        """Create the collection with its schema, indexes and contract property (within ``timeout`` seconds)."""
         contract = self.contract
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=True, description=contract.to_json())
         schema.add_field(PK_FIELD, DataType.VARCHAR, is_primary=True, max_length=64)
@@ -115,6 +164,7 @@ class CollectionLayout:
         schema.add_field(RECORD_ID_FIELD, DataType.VARCHAR, max_length=4096)
         schema.add_field(RECORD_HASH_FIELD, DataType.VARCHAR, max_length=64)
         schema.add_field(CHUNK_HASH_FIELD, DataType.VARCHAR, max_length=64)
+        schema.add_field(RECORD_DIGEST_FIELD, DataType.VARCHAR, max_length=64)
         schema.add_field(GENERATION_FIELD, DataType.INT64)
         for field, kind in self.metadata_types.items():
             extra: dict[str, Any] = {"max_length": VARCHAR_MAX} if kind == DataType.VARCHAR else {}
@@ -138,6 +188,7 @@ class CollectionLayout:
             index_params=self._indexes(client, capabilities),
             consistency_level="Strong",
             properties={CONTRACT_PROPERTY: contract.to_json()},
+            timeout=timeout,
         )
 
     def _indexes(self, client: MilvusClient, capabilities: ServerCapabilities) -> IndexParams:

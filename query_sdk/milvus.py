@@ -9,8 +9,9 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+import grpc
 from pymilvus import MilvusClient
 from pymilvus.exceptions import (
     ConnectionConfigException,
@@ -33,6 +34,9 @@ from query_sdk.errors import (
 )
 
 __all__ = [
+    "display_uri",
+    "GRPC_STATUS_CODES",
+    "MILVUS_CALL_ERRORS",
     "MILVUS_ERROR_TABLE",
     "SERVER_SCHEMES",
     "MilvusErrorRow",
@@ -218,6 +222,20 @@ MILVUS_ERROR_TABLE: tuple[MilvusErrorRow, ...] = (
     ),
 )
 _BY_CODE = {code: row for row in MILVUS_ERROR_TABLE for code in row.codes}
+#: What pymilvus lets through as a raw gRPC error (a call's deadline, a refused login, a bad
+#: argument: the codes its retry loop does not retry), or puts in a MilvusException's ``code``
+#: when its retries run out, read as the Milvus code of the same meaning. Other statuses are transient.
+GRPC_STATUS_CODES: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.DEADLINE_EXCEEDED: 10001,  # timeout
+    grpc.StatusCode.UNAVAILABLE: 2,  # ServiceUnavailable
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 8,  # rate limit
+    grpc.StatusCode.UNAUTHENTICATED: 1800,  # NeedAuthenticate
+    grpc.StatusCode.PERMISSION_DENIED: 1401,  # PrivilegeNotPermitted
+    grpc.StatusCode.UNIMPLEMENTED: 10,  # ServiceUnimplemented
+    grpc.StatusCode.INVALID_ARGUMENT: 1100,  # ParameterInvalid: a request the connector built
+}
+#: What a pymilvus call raises: its own exception, a raw gRPC error, or a connect that timed out.
+MILVUS_CALL_ERRORS: tuple[type[BaseException], ...] = (MilvusException, grpc.RpcError, grpc.FutureTimeoutError)
 _UNKNOWN = MilvusErrorRow(
     frozenset(),
     TransientError,
@@ -235,12 +253,23 @@ _CLIENT_CHECKS = (
 )
 
 
-def translate_milvus_error(error: MilvusException, *, where: str) -> SupportSearchError:
-    """Map a pymilvus exception to this package's families: by type first, then by ``MILVUS_ERROR_TABLE``.
+def translate_milvus_error(error: BaseException, *, where: str) -> SupportSearchError:
+    """Map what a pymilvus call raised (``MILVUS_CALL_ERRORS``) to this package's families.
 
-    The message names where and the code, never the server's text (it may quote a request's values),
-    except for a failed local open, whose first line names the folder problem.
+    By type first, then by ``MILVUS_ERROR_TABLE``; a gRPC status (a raw gRPC error, or the code of
+    a MilvusException whose retries ran out) through ``GRPC_STATUS_CODES``. The message names where
+    and the code, never the server's text (it may quote a request's values), except for a failed
+    local open, whose first line names the folder problem.
     """
+    if isinstance(error, grpc.FutureTimeoutError):
+        status: object = grpc.StatusCode.DEADLINE_EXCEEDED
+    elif isinstance(error, grpc.RpcError):
+        status = error.code() if callable(getattr(error, "code", None)) else grpc.StatusCode.UNKNOWN
+    else:
+        status = getattr(error, "code", None)
+    if isinstance(status, grpc.StatusCode):
+        row = _BY_CODE.get(GRPC_STATUS_CODES.get(status, -1), _UNKNOWN)
+        return row.family(row.message.format(where=where, code=f"gRPC {status.name}"), guidance=row.guidance or None)
     if isinstance(error, ConnectionConfigException):
         return ConfigurationError(
             f"Milvus at {where} could not be opened ({_short(error)}).",
@@ -262,6 +291,25 @@ def _short(error: MilvusException) -> str:
     return message.splitlines()[0][:200]
 
 
+def display_uri(uri: str) -> str:
+    """A server URI as messages show it: scheme, host, port and path, never a user name, password or query.
+
+    (``https://user:secret@host:19530/?token=...`` shows as ``https://host:19530/``.) Local paths are shown as given.
+    """
+    text = uri.strip()
+    if not _SCHEME.match(text):
+        return text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the configured Milvus URI"
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
 def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 10.0) -> MilvusClient:
     """Open a ``MilvusClient``; a bad host or credentials fail within ``timeout`` seconds."""
     uri = uri.strip()
@@ -274,7 +322,7 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
             )
         where = f"local path {uri}"
     else:
-        where = uri
+        where = display_uri(uri)
     try:
         kwargs: dict[str, object] = {"uri": uri, "timeout": timeout}
         if token:
@@ -282,7 +330,7 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
         if db:
             kwargs["db_name"] = db
         client = MilvusClient(**kwargs)  # type: ignore[arg-type]
-    except MilvusException as error:
+    except MILVUS_CALL_ERRORS as error:
         raise translate_milvus_error(error, where=where) from None
     if db:
         _require_database(client, uri, token=token, db=db, timeout=timeout, where=where)
@@ -296,9 +344,9 @@ def _require_database(client: MilvusClient, uri: str, *, token: str, db: str, ti
     default database is asked whether ``db`` exists rather than the message read.
     """
     try:
-        client.list_collections()
+        client.list_collections(timeout=timeout)
         return
-    except MilvusException as error:
+    except MILVUS_CALL_ERRORS as error:
         client.close()
         if not _database_exists(uri, token=token, db=db, timeout=timeout):
             raise ConfigurationError(
@@ -316,11 +364,11 @@ def _database_exists(uri: str, *, token: str, db: str, timeout: float) -> bool:
         kwargs["token"] = token
     try:
         client = MilvusClient(**kwargs)  # type: ignore[arg-type]
-    except MilvusException:
+    except MILVUS_CALL_ERRORS:
         return True
     try:
-        return db in client.list_databases()
-    except MilvusException:
+        return db in client.list_databases(timeout=timeout)
+    except MILVUS_CALL_ERRORS:
         return True
     finally:
         client.close()
@@ -366,9 +414,9 @@ class ServerCapabilities:
         )
 
     @classmethod
-    def detect(cls, client: MilvusClient) -> ServerCapabilities:
-        """Ask the server for its version."""
+    def detect(cls, client: MilvusClient, *, timeout: float | None = None) -> ServerCapabilities:
+        """Ask the server for its version (within ``timeout`` seconds; an unknown version when it cannot tell)."""
         try:
-            return cls.from_version(str(client.get_server_version()))
-        except MilvusException:
+            return cls.from_version(str(client.get_server_version(timeout=timeout)))
+        except MILVUS_CALL_ERRORS:
             return cls.from_version("")

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any, Sequence, TypeVar
 
 from pymilvus import DataType, MilvusClient
-from pymilvus.exceptions import MilvusException
 
 from query_sdk._arguments import CONSISTENCY_LEVELS, consistency_level, filter_values, open_status_values
-from query_sdk._collection import CollectionInfo
+from query_sdk._collection import CollectionInfo, milvus_call_error
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk._requests import RequestPieces
 from query_sdk._snippets import plain_snippet
@@ -21,11 +20,18 @@ from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
-from query_sdk.milvus import connect_client, is_local_path, translate_milvus_error
+from query_sdk.milvus import MILVUS_CALL_ERRORS, connect_client, display_uri, is_local_path
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
 
-__all__ = ["ARTICLE_FIELDS", "CONSISTENCY_LEVELS", "DEFAULT_OPEN_STATUSES", "SupportSearch"]
+__all__ = [
+    "ARTICLE_FIELDS",
+    "CALL_TIMEOUT",
+    "CONSISTENCY_LEVELS",
+    "DEFAULT_OPEN_STATUSES",
+    "LOAD_TIMEOUT",
+    "SupportSearch",
+]
 
 log = logging.getLogger("query_sdk")
 
@@ -43,6 +49,11 @@ RRF_K = 60
 #: 1,024 left 8 short for 15-25% more time), and for a second search of answers still short (4,096: none).
 _LITE_EF = 1024
 _WIDE_EF = 4096
+#: Seconds one Milvus call of a search may take (``call_timeout``), pymilvus' retries included: a
+#: server that stops answering fails the search with a ``TransientError`` instead of holding the app.
+CALL_TIMEOUT = 30.0
+#: Seconds ``connect`` waits for a collection that is not loaded yet to load (big collections take minutes).
+LOAD_TIMEOUT = 600.0
 _M = TypeVar("_M", bound=Match)
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
 
@@ -67,8 +78,10 @@ class SupportSearch:
         hybrid: bool = False,
         consistency: str = "bounded",
         clean_requests: bool | None = None,
+        call_timeout: float = CALL_TIMEOUT,
     ) -> None:
         self._consistency = consistency_level(consistency)
+        self._call_timeout = _positive_seconds(call_timeout)
         self._client = client
         self._info = info
         self._embedder = embedder
@@ -116,6 +129,7 @@ class SupportSearch:
         consistency: str = "bounded",
         timeout: float = 10.0,
         clean_requests: bool | None = None,
+        call_timeout: float = CALL_TIMEOUT,
     ) -> SupportSearch:
         """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
 
@@ -133,8 +147,14 @@ class SupportSearch:
         ``clean_requests`` removes quoted replies, signatures, greetings, legal footers and logs from
         every request before it is embedded (``query_sdk.email_text``); by default it follows the
         collection: on when the connector cleaned its e-mail fields (``processing.email_text_fields``).
+        ``timeout`` is the seconds a connection may take to open (a wrong host fails within it);
+        ``call_timeout`` (``CALL_TIMEOUT``, 30 s) the seconds every later Milvus call may take, retries
+        included (describing the collection, each search and hybrid search): a server that stops
+        answering fails that call with a ``TransientError`` saying so, instead of holding the app.
+        Loading a collection that is not loaded yet may take ``LOAD_TIMEOUT`` (10 minutes).
         """
         level = consistency_level(consistency)
+        deadline = _positive_seconds(call_timeout)
         if is_local_path(uri) and not Path(uri.strip()).expanduser().exists():
             # Opening a missing Milvus Lite folder would create it: a search must not leave one behind.
             raise CollectionNotFoundError(
@@ -142,7 +162,9 @@ class SupportSearch:
             )
         client = connect_client(uri, token=token, db=db, timeout=timeout)
         try:
-            info = CollectionInfo.read(client, collection, where=uri)
+            info = CollectionInfo.read(
+                client, collection, where=display_uri(uri), timeout=deadline, load_timeout=LOAD_TIMEOUT
+            )
             embedder = _matching_embedder(info, embedder)
         except BaseException:
             client.close()
@@ -159,7 +181,13 @@ class SupportSearch:
             hybrid=hybrid,
             consistency=level,
             clean_requests=clean_requests,
+            call_timeout=deadline,
         )
+
+    @property
+    def call_timeout(self) -> float:
+        """Seconds every Milvus call of a search may take (``connect(call_timeout=...)``)."""
+        return self._call_timeout
 
     @property
     def info(self) -> CollectionInfo:
@@ -404,7 +432,7 @@ class SupportSearch:
             limit=limit * 3 if grouped else limit * 10,
             filter=expression,
             filter_params=params,
-            output_fields=[*info.output_fields(), info.text_field],
+            output_fields=info.output_fields(info.text_field),
             search_params={"metric_type": info.metric},
             consistency_level=level,
             **({"group_by_field": RECORD_ID_FIELD} if grouped else {}),
@@ -425,7 +453,7 @@ class SupportSearch:
                     limit=limit * 3,
                     filter=expression,
                     filter_params=params,
-                    output_fields=[*info.output_fields(), info.text_field, info.vector_field],
+                    output_fields=info.output_fields(info.text_field, info.vector_field),
                     search_params={"metric_type": "BM25"},
                     consistency_level=level,
                 )
@@ -484,10 +512,11 @@ class SupportSearch:
                     limit=request["limit"],
                     output_fields=[*request["output_fields"], info.vector_field],
                     consistency_level=request["consistency_level"],
+                    timeout=self._call_timeout,
                     **({"group_by_field": request["group_by_field"]} if "group_by_field" in request else {}),
                 )
-            except MilvusException as error:
-                raise translate_milvus_error(error, where=f"collection {info.name!r}") from None
+            except MILVUS_CALL_ERRORS as error:
+                raise milvus_call_error(error, where=f"collection {info.name!r}", timeout=self._call_timeout) from None
             return [self._ranked(vector, list(hits)) for vector, hits in zip(vectors, found)]
 
         vectors = request["data"]
@@ -534,9 +563,11 @@ class SupportSearch:
         if not kwargs.get("filter_params"):
             kwargs.pop("filter_params", None)
         try:
-            return [list(hits) for hits in self._client.search(self._info.name, **kwargs)]
-        except MilvusException as error:
-            raise translate_milvus_error(error, where=f"collection {self._info.name!r}") from None
+            found = self._client.search(self._info.name, timeout=self._call_timeout, **kwargs)
+            return [list(hits) for hits in found]
+        except MILVUS_CALL_ERRORS as error:
+            where = f"collection {self._info.name!r}"
+            raise milvus_call_error(error, where=where, timeout=self._call_timeout) from None
 
     def _score(
         self, vector: list[float], dense_hits: list[dict[str, Any]], lexical_hits: list[dict[str, Any]]
@@ -571,6 +602,13 @@ class SupportSearch:
             k: v for k, v in entity.items() if v is not None and not k.startswith("_ab_") and k != self._info.pk_field
         }
         return kind(record_id=record, score=hit.score, snippet=snippet, fields=fields, stream=stream)
+
+
+def _positive_seconds(value: float) -> float:
+    """A call deadline in seconds: a finite number above zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigurationError("call_timeout must be a number of seconds above 0.")
+    return float(value)
 
 
 def _hit_pk(hit: dict[str, Any], pk_field: str) -> Any:

@@ -2,6 +2,7 @@
 
 import re
 
+import grpc
 import httpx
 import openai
 import pytest
@@ -16,7 +17,6 @@ from destination_milvus_support.errors import (
     RecordError,
     to_traced_exception,
 )
-from destination_milvus_support.schema import RECORD_HASH_FIELD
 from destination_milvus_support.validation import (
     check_metadata_fields,
     check_metadata_names,
@@ -25,6 +25,7 @@ from destination_milvus_support.validation import (
     reserved_field_names,
 )
 from query_sdk.contract import CollectionContract, EmbeddingSpec
+from query_sdk.layout import BOOKKEEPING_FIELDS
 
 
 def _openai(cls, status):
@@ -46,6 +47,8 @@ def _openai(cls, status):
         (MilvusException(code=65534, message="odd"), FailureType.transient_error),
         (MilvusException(code=800, message="database not found"), FailureType.config_error),
         (MilvusException(code=1100, message="invalid parameter"), FailureType.system_error),
+        (MilvusException(grpc.StatusCode.DEADLINE_EXCEEDED, "Retry timeout: 60s"), FailureType.transient_error),
+        (grpc.FutureTimeoutError(), FailureType.transient_error),
         (_openai(openai.AuthenticationError, 401), FailureType.config_error),
         (_openai(openai.RateLimitError, 429), FailureType.transient_error),
         (_openai(openai.InternalServerError, 500), FailureType.transient_error),
@@ -71,8 +74,7 @@ def test_unexpected_errors_say_report_it_without_their_text():
 # -- validation before any write ---------------------------------------------------------------------
 
 RESERVED = reserved_field_names(
-    CollectionContract(embedding=EmbeddingSpec(mode="fake", model="fake", dimensions=4), sparse_field="text_sparse"),
-    record_hash_field=RECORD_HASH_FIELD,
+    CollectionContract(embedding=EmbeddingSpec(mode="fake", model="fake", dimensions=4), sparse_field="text_sparse")
 )
 
 
@@ -127,8 +129,9 @@ def test_values_that_fit_are_stored(value, kind, stored):
 
 
 def test_every_field_the_schema_reserves_is_refused_as_metadata():
-    for name in ("pk", "_ab_stream", "_ab_record_id", "_ab_record_hash", "_ab_generation_id", "text", "vector"):
+    for name in ("pk", "_ab_stream", "_ab_record_id", "_ab_generation_id", "text", "vector", *BOOKKEEPING_FIELDS):
         assert name in RESERVED
+    assert {"_ab_record_hash", "_ab_chunk_hash", "_ab_record_digest"} <= RESERVED
     assert "text_sparse" in RESERVED
     for name in sorted(RESERVED):
         with pytest.raises(RecordError, match=re.escape(f"'{name}'")):

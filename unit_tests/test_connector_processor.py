@@ -11,7 +11,7 @@ from query_sdk.embedders import FakeEmbedder
 PRIVATE = "CONFIDENTIAL-customer-text"
 
 
-def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", **processing):
+def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", official_ids=False, **processing):
     catalog = ConfiguredAirbyteCatalogSerializer.load(
         {
             "streams": [
@@ -25,7 +25,9 @@ def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", 
         }
     )
     config = ProcessingConfig.model_validate({"chunk_size": 10, **processing})
-    return DocumentProcessor(config, catalog, FakeEmbedder(8).count_tokens, from_field=from_field)
+    return DocumentProcessor(
+        config, catalog, FakeEmbedder(8).count_tokens, from_field=from_field, official_ids=official_ids
+    )
 
 
 def _record(data):
@@ -46,6 +48,16 @@ def test_composite_keys_that_join_alike_stay_distinct(first, second):
 
 def test_single_key_keeps_the_official_record_id_form():
     assert _processor().process(_record({"id": 7, "text": "hi"})).record_id == "s_7"
+
+
+def test_in_an_official_collection_composite_keys_take_the_official_form_and_long_ids_stay_whole():
+    official = _processor((("org",), ("id",)), official_ids=True)
+    assert official.process(_record({"org": "acme", "id": 7, "text": "hi"})).record_id == "s_acme_7"
+    long_key = "k" * 5000
+    assert official.process(_record({"org": long_key, "id": 7, "text": "hi"})).record_id == f"s_{long_key}_7"
+    ours = _processor((("org",), ("id",)))
+    assert ours.process(_record({"org": "acme", "id": 7, "text": "hi"})).record_id == 's_["acme",7]'
+    assert ours.process(_record({"org": long_key, "id": 7, "text": "hi"})).record_id.startswith("sha256:")
 
 
 def test_long_text_becomes_chunks_within_chunk_size():
@@ -112,6 +124,31 @@ def test_record_of_a_stream_outside_the_catalog_is_refused_by_name():
         _processor().process(AirbyteRecordMessage(stream="other", data={"id": 1, "text": PRIVATE}, emitted_at=0))
     assert "'other'" in str(error.value)
     assert PRIVATE not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "same"),
+    [
+        ({}, True),
+        ({"updated_at": "2024-05-02"}, True),  # not a configured field: the rows would not change
+        ({"status": "solved"}, False),
+        ({"text": "other words"}, False),
+        ({"big": 2**70 + 1}, False),  # beyond 64 bits: still digested
+    ],
+)
+def test_the_content_digest_changes_exactly_when_the_rows_would(change, same):
+    processor = _processor(text_fields=["text"], metadata_fields=["status", "big"])
+    base = {"id": 1, "text": "printer jams", "status": "open", "big": 2**70, "updated_at": "2024-05-01"}
+    first = processor.prepare(_record(base))
+    again = processor.prepare(_record({**base, **change}))
+    assert (first.digest == again.digest) is same
+
+
+def test_the_content_digest_names_the_processing_settings():
+    record = _record({"id": 1, "text": "printer jams"})
+    narrow = _processor(text_fields=["text"], chunk_size=10).prepare(record)
+    wide = _processor(text_fields=["text"], chunk_size=20).prepare(record)
+    assert narrow.digest != wide.digest and narrow.text == wide.text
 
 
 EMAIL = (

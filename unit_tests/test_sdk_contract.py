@@ -47,6 +47,23 @@ def test_record_ids_keep_the_official_form_and_composite_keys_do_not_collide():
     assert stream_identifier("tickets") == "tickets"
 
 
+@pytest.mark.parametrize(
+    ("values", "official"),
+    [
+        ([101], "tickets_101"),
+        (["acme", 7], "tickets_acme_7"),
+        (["a_b", "c"], "tickets_a_b_c"),
+        ([1.5, True, "x y"], "tickets_1.5_True_x y"),
+        ([{"k": 1}, [1, 2]], "tickets_{'k': 1}_[1, 2]"),
+    ],
+)
+def test_official_record_ids_are_str_values_joined_by_underscores(values, official):
+    # airbyte_cdk DocumentProcessor._extract_primary_key: "_".join(str(value) ...), prefixed "stream_"
+    assert record_id("tickets", values, official=True) == official
+    if len(values) == 1:
+        assert record_id("tickets", values) == official  # single keys have one form
+
+
 def test_chunk_keys_differ_per_stream_record_and_chunk():
     keys = {chunk_primary_key(s, k, i) for s in ("a", "a_b") for k in ("b_c", "c") for i in (0, 1)}
     assert len(keys) == 8

@@ -1,10 +1,12 @@
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import grpc
 import pytest
 from pymilvus.exceptions import (
     ConnectionConfigException,
@@ -20,11 +22,13 @@ from query_sdk import (
     ConfigurationError,
     ContractMismatchError,
     InternalError,
+    SupportSearch,
     SupportSearchError,
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk.milvus import MILVUS_ERROR_TABLE, translate_milvus_error
+from query_sdk._collection import milvus_call_error
+from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, connect_client, display_uri, translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,
@@ -121,6 +125,88 @@ def test_codes_appear_in_one_row_only():
     assert len(codes) == len(set(codes))
 
 
+# -- gRPC statuses: what pymilvus lets through raw (a call's deadline, a refused login, a bad argument),
+# or puts in a MilvusException's code when its retries run out
+
+GRPC_CASES = [
+    (grpc.StatusCode.DEADLINE_EXCEEDED, TransientError),
+    (grpc.StatusCode.UNAVAILABLE, TransientError),
+    (grpc.StatusCode.RESOURCE_EXHAUSTED, TransientError),
+    (grpc.StatusCode.UNAUTHENTICATED, ConfigurationError),
+    (grpc.StatusCode.PERMISSION_DENIED, ConfigurationError),
+    (grpc.StatusCode.UNIMPLEMENTED, ConfigurationError),
+    (grpc.StatusCode.INVALID_ARGUMENT, InternalError),
+    (grpc.StatusCode.CANCELLED, TransientError),
+    (grpc.StatusCode.UNKNOWN, TransientError),
+]
+
+
+@pytest.mark.parametrize(("status", "expected"), GRPC_CASES, ids=lambda v: getattr(v, "name", None))
+def test_grpc_statuses_in_a_milvus_exception_are_read_as_the_milvus_code_of_the_same_meaning(status, expected):
+    translated = translate_milvus_error(MilvusException(status, "Retry timeout: 60s, CONFIDENTIAL"), where="h:1")
+    assert type(translated) is expected
+    assert f"gRPC {status.name}" in str(translated) and "CONFIDENTIAL" not in str(translated)
+    if status in GRPC_STATUS_CODES:
+        assert issubclass(expected, next(r.family for r in MILVUS_ERROR_TABLE if GRPC_STATUS_CODES[status] in r.codes))
+
+
+def _raw_grpc_error(port: int, deadline: float) -> grpc.RpcError:
+    """What a real gRPC call raises against 127.0.0.1:``port`` within ``deadline`` seconds."""
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        call = channel.unary_unary("/milvus.proto.milvus.MilvusService/GetVersion")
+        with pytest.raises(grpc.RpcError) as raised:
+            call(b"", timeout=deadline)
+    return raised.value
+
+
+def test_raw_grpc_errors_of_a_silent_or_closed_port_are_transient():
+    with socket.socket() as silent:  # listening, never accepted or answered
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        deadline = _raw_grpc_error(silent.getsockname()[1], 0.3)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, not listening: connections are refused
+        refused = _raw_grpc_error(port, 5.0)
+
+    assert deadline.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert refused.code() == grpc.StatusCode.UNAVAILABLE
+    for error in (deadline, refused, grpc.FutureTimeoutError()):
+        assert type(translate_milvus_error(error, where="h:1")) is TransientError
+
+
+def test_a_search_call_past_its_deadline_says_so_and_other_failures_keep_their_translation():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        raw_deadline = _raw_grpc_error(silent.getsockname()[1], 0.3)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        refused = _raw_grpc_error(closed.getsockname()[1], 5.0)
+    deadlines = [
+        raw_deadline,
+        grpc.FutureTimeoutError(),
+        MilvusException(grpc.StatusCode.DEADLINE_EXCEEDED, "Retry timeout: 2s, CONFIDENTIAL"),
+        MilvusException(10001, "CONFIDENTIAL"),
+    ]
+    for error in deadlines:
+        translated = milvus_call_error(error, where="collection 'c'", timeout=2.5)
+        assert type(translated) is TransientError
+        assert translated.message == "Milvus at collection 'c' did not answer within 2.5 s (the call's deadline)."
+        assert "call_timeout" in str(translated) and "CONFIDENTIAL" not in str(translated)
+    for error in (refused, MilvusException(100, "CONFIDENTIAL")):
+        assert str(milvus_call_error(error, where="h:1", timeout=2.5)) == str(
+            translate_milvus_error(error, where="h:1")
+        )
+    assert "did not answer" not in str(milvus_call_error(raw_deadline, where="h:1", timeout=None))
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("nan"), float("inf"), True, "30"], ids=repr)
+def test_a_call_timeout_that_is_not_a_positive_number_of_seconds_is_refused_before_connecting(seconds):
+    with pytest.raises(ConfigurationError, match="call_timeout"):
+        SupportSearch.connect(uri="http://127.0.0.1:1", collection="c", call_timeout=seconds)
+
+
 # -- importing query_sdk changes nothing global -----------------------------------------------------
 
 _IMPORT_PROBE = """
@@ -160,3 +246,26 @@ def test_importing_query_sdk_leaves_logging_and_environment_alone(tmp_path, milv
     assert same_environ  # no GRPC_VERBOSITY, no FROM_DOTENV, MILVUS_URI as it was
     assert uri == milvus_uri
     assert set(quiet.values()) == {logging.CRITICAL}  # the one documented call does it
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("https://admin:s3cret@milvus.example.com:19530/?token=abc", "https://milvus.example.com:19530/"),
+        ("http://127.0.0.1:19530", "http://127.0.0.1:19530"),
+        ("tcp://user@[::1]:19530", "tcp://[::1]:19530"),
+        ("http://host:notaport", "the configured Milvus URI"),
+        ("./support.db", "./support.db"),
+    ],
+)
+def test_messages_show_a_server_uri_without_its_credentials(uri, shown):
+    assert display_uri(uri) == shown
+
+
+def test_a_refused_connection_names_the_server_but_not_the_password_in_its_uri():
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(SupportSearchError) as raised:
+        connect_client(f"http://admin:s3cret@127.0.0.1:{port}", timeout=2.0)
+    assert "s3cret" not in str(raised.value) and "admin" not in str(raised.value)
