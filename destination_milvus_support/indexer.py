@@ -446,14 +446,18 @@ class MilvusIndexer:
                 if len(found) >= _LOOKUP_LIMIT:  # records with very many rows: page through all of them
                     # the iterator takes no filter_params: this filter carries its (checked) values inline
                     inline, _ = build_filter([*also, Condition(field, part)], templating=False)
-                    found = self._query_all(inline, fields, dict(read))
+                    found = self._query_all(inline, fields)
                 rows += found
         except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows
 
-    def _query_all(self, expression: str, fields: list[str], read: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every row matching ``expression``, read as ``read`` says, page by page (a query returns 16,384 at most)."""
+    def _query_all(self, expression: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Every row matching ``expression``, page by page (a query returns 16,384 at most).
+
+        The iterator pins its own timestamp, the newest, at its first page: it sees at least what
+        any lookup's snapshot sees.
+        """
         rows: list[dict[str, Any]] = []
         iterator = self._client.query_iterator(
             self.collection,
@@ -461,7 +465,6 @@ class MilvusIndexer:
             filter=expression,
             output_fields=fields,
             timeout=_CALL_TIMEOUT,
-            **read,
         )
         try:
             while page := iterator.next():
