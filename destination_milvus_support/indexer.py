@@ -6,7 +6,7 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from pymilvus import DataType, MilvusClient
 from pymilvus.client import ts_utils
@@ -458,20 +458,23 @@ class MilvusIndexer:
         The iterator pins its own timestamp, the newest, at its first page: it sees at least what
         any lookup's snapshot sees.
         """
-        rows: list[dict[str, Any]] = []
+        return [row for page in self._pages(expression, fields) for row in page]
+
+    def _pages(self, expression: str, fields: list[str], **options: Any) -> Iterator[list[dict[str, Any]]]:
+        """The rows matching ``expression`` (every row for ""), a page of 1,000 at a time; closes the iterator."""
         iterator = self._client.query_iterator(
             self.collection,
             batch_size=_MAX_ROWS_PER_CALL,
             filter=expression,
             output_fields=fields,
             timeout=_CALL_TIMEOUT,
+            **options,
         )
         try:
             while page := iterator.next():
-                rows.extend(page)
+                yield page
         finally:
             iterator.close()
-        return rows
 
     def has_rows(self, stream: str) -> bool:
         """Whether the collection holds any row of ``stream`` (True when the name cannot enter a filter)."""
@@ -520,19 +523,8 @@ class MilvusIndexer:
         rows: list[dict[str, Any]] = []
         output = sorted({pk_field, STREAM_FIELD, field, *fields})
         try:
-            iterator = self._client.query_iterator(
-                self.collection,
-                batch_size=1000,
-                filter=expression,
-                output_fields=output,
-                consistency_level="Strong",
-                timeout=_CALL_TIMEOUT,
-            )
-            try:
-                while page := iterator.next():
-                    rows.extend(row for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field)))
-            finally:
-                iterator.close()
+            for page in self._pages(expression, output, consistency_level="Strong"):
+                rows.extend(row for row in page if row.get(STREAM_FIELD) == stream and wanted(row.get(field)))
         except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
         return rows

@@ -43,12 +43,12 @@ CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
-#: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
 #: Bump when the rows a record makes change for the same input and settings (chunking, metadata
 #: shaping): every record's digest then changes, and the next sync rewrites every record once.
 _ROW_FORMAT = 1
 #: The libraries whose version can change where a text is cut (the tokenizers count the tokens).
 _SPLITTER_LIBRARIES = ("langchain-text-splitters", "tiktoken", "tokenizers")
+#: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
 _GLOB = re.compile(r"[*?\[\]]")
 
 
