@@ -267,8 +267,10 @@ class Writer:
 
     # -- the stages (one thread each) --------------------------------------------------------------
 
-    def _stage(self, work: Callable[..., None], records: list[_Record], *before: Future[None]) -> None:
-        """Run one stage of one batch, unless a batch has failed: a later batch is then never written.
+    def _stage(self, work: Callable[[list[_Record]], None], records: list[_Record], *before: Future[None]) -> None:
+        """Run one stage of one batch once its previous stage (``before``) is done, unless a batch has failed.
+
+        A batch after a failed one is then never embedded or written.
 
         The failed batch's error reaches the write loop first (batches are drained in order), so
         ``_EarlierBatchFailed`` is only ever seen by the pool, and no STATE past the failure is passed on.
@@ -278,7 +280,7 @@ class Writer:
                 earlier.result()
             if self._failed.is_set():
                 raise _EarlierBatchFailed
-            work(records, *before)
+            work(records)
         except BaseException:
             self._failed.set()
             raise
@@ -332,8 +334,7 @@ class Writer:
                     del item.plan.reuse[index]
                     item.plan.embed.append(index)
 
-    def _embed(self, records: list[_Record], looked: Future[None]) -> None:
-        looked.result()
+    def _embed(self, records: list[_Record]) -> None:
         todo = [(item, index) for item in records for index in item.plan.embed]
         chunks = [item.chunks[index] for item, index in todo]
         if self._embedder is None:  # from_field: the record carried its vector
@@ -346,9 +347,8 @@ class Writer:
             counts.embedded += 1
             counts.tokens += item.chunks[index].tokens
 
-    def _write(self, records: list[_Record], embedded: Future[None]) -> None:
+    def _write(self, records: list[_Record]) -> None:
         """Delete foreign rows, upsert the new and rewritten rows, then delete stale rows (``RecordPlan``)."""
-        embedded.result()
         self._look_up_again([item for item in records if item.repeated])
         foreign = [pk for item in records for pk in item.plan.foreign]
         if foreign:
