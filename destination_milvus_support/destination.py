@@ -40,7 +40,7 @@ from destination_milvus_support.validation import check_metadata_fields, reserve
 from destination_milvus_support.writer import Writer
 from query_sdk.contract import CollectionContract
 from query_sdk.email_text import EMAIL_CLEANING_VERSION
-from query_sdk.embedders.openai import count_cl100k_tokens
+from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
 from query_sdk.errors import SupportSearchError
 from query_sdk.layout import CollectionLayout
 from query_sdk.milvus import is_local_path, quiet_milvus_logging
@@ -148,6 +148,7 @@ class DestinationMilvusSupport(Destination):
                 processing,
                 configured_catalog,
                 embedder.token_counter() if embedder else count_cl100k_tokens,
+                count_many=embedder.count_tokens_many if embedder else count_cl100k_tokens_many,
                 from_field=parsed.embedding if isinstance(parsed.embedding, FromFieldEmbedding) else None,
                 reserved=reserved,
                 official_ids=not indexer.holds_contract,

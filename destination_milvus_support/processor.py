@@ -12,16 +12,10 @@ from typing import Any, Callable, Mapping, Sequence
 import dpath
 import orjson
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog
-from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
-from destination_milvus_support.config import (
-    CodeSplitter,
-    FromFieldEmbedding,
-    MarkdownSplitter,
-    ProcessingConfig,
-    SeparatorSplitter,
-)
+from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig
 from destination_milvus_support.errors import RecordError
+from destination_milvus_support.splitter import ChunkSplitter
 from destination_milvus_support.sync_modes import chunk_key
 from destination_milvus_support.text import html_to_text, render_value
 from destination_milvus_support.validation import check_metadata_names, fit_record_id
@@ -110,11 +104,14 @@ class DocumentProcessor:
         catalog: ConfiguredAirbyteCatalog,
         token_counter: Callable[[str], int],
         *,
+        count_many: Callable[[Sequence[str]], list[int]] | None = None,
         from_field: FromFieldEmbedding | None = None,
         reserved: frozenset[str] = frozenset(),
         official_ids: bool = False,
     ) -> None:
-        """Set ``official_ids`` for a collection without our contract (the official destination's).
+        """``count_many`` counts many texts in one call (``Embedder.count_tokens_many``), for ``chunk_many``.
+
+        Set ``official_ids`` for a collection without our contract (the official destination's).
 
         Record ids then take the official form (``query_sdk.contract.record_id``) and are kept whole.
         """
@@ -122,8 +119,9 @@ class DocumentProcessor:
         self._config = config
         self._reserved = reserved
         self._count = token_counter
+        self._count_many = count_many or (lambda texts: [token_counter(text) for text in texts])
         self._from_field = from_field
-        self._splitter = _make_splitter(config, token_counter)
+        self._splitter = ChunkSplitter(config, token_counter, self._count_many)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
         self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
         #: Every processing setting and what else shapes a record's rows (the row format, the splitter
@@ -174,13 +172,15 @@ class DocumentProcessor:
 
     def chunk(self, prepared: PreparedRecord) -> list[Chunk]:
         """Split a prepared record's text into chunks of at most ``chunk_size`` tokens."""
-        text = prepared.text
-        total = self._count(text)
-        pieces = (
-            [(text, total)]
-            if total <= self._config.chunk_size
-            else [(piece, self._count(piece)) for piece in self._splitter.split_text(text)]
-        )
+        return self._chunk(prepared, self._count(prepared.text))
+
+    def chunk_many(self, records: Sequence[PreparedRecord]) -> list[list[Chunk]]:
+        """``chunk`` each record; their whole texts are counted in one call (most need no split)."""
+        totals = self._count_many([prepared.text for prepared in records])
+        return [self._chunk(prepared, total) for prepared, total in zip(records, totals)]
+
+    def _chunk(self, prepared: PreparedRecord, total: int) -> list[Chunk]:
+        pieces = self._splitter.split(prepared.text, total)
         if any(len(piece) * 4 > TEXT_MAX_BYTES for piece, _ in pieces):  # only then pay for encoding
             pieces = [(part, self._count(part)) for piece, _ in pieces for part in _fit_bytes(piece)]
         return [
@@ -304,28 +304,6 @@ def _values(data: Mapping[str, Any], path: str) -> list[Any]:
         else:
             return []
     return [value]
-
-
-def _make_splitter(config: ProcessingConfig, counter: Callable[[str], int]) -> RecursiveCharacterTextSplitter:
-    splitter = config.text_splitter or SeparatorSplitter()
-    common: dict[str, Any] = {
-        "chunk_size": config.chunk_size,
-        "chunk_overlap": config.chunk_overlap,
-        "length_function": counter,
-    }
-    if isinstance(splitter, SeparatorSplitter):
-        separators = [json.loads(s) for s in splitter.separators]
-        return RecursiveCharacterTextSplitter(separators=separators, keep_separator=splitter.keep_separator, **common)
-    if isinstance(splitter, MarkdownSplitter):
-        headers = [f"\n{'#' * level} " for level in range(1, splitter.split_level + 1)]
-        return RecursiveCharacterTextSplitter(
-            separators=[*headers, "\n\n", "\n", " ", ""], keep_separator=True, **common
-        )
-    assert isinstance(splitter, CodeSplitter)
-    return RecursiveCharacterTextSplitter(
-        separators=RecursiveCharacterTextSplitter.get_separators_for_language(Language(splitter.language)),
-        **common,
-    )
 
 
 def _splitter_versions() -> list[str]:

@@ -2,9 +2,10 @@
 
 The input thread only prepares records (text, metadata, a content digest: no token counting).
 Three single-thread stages then run one batch each, in order: batch N+2's stored rows are looked
-up and its changed records chunked while batch N+1 is embedded and batch N is written. A batch's
-STATEs are passed on once its write (and every write before it) has finished. The rules of what to
-skip, embed, rewrite or delete are in ``sync_modes``.
+up and its new and changed records chunked while batch N+1 is embedded and batch N is written
+(chunking on the input thread, as a stream's first sync once did, paced the whole sync:
+bench/README.md, "Day-2 syncs"). A batch's STATEs are passed on once its write (and every write
+before it) has finished. The rules of what to skip, embed, rewrite or delete are in ``sync_modes``.
 """
 
 from __future__ import annotations
@@ -64,9 +65,7 @@ class _Record:
     look_up: bool = False
     #: A dedup record that may have been written earlier in this sync.
     repeated: bool = False
-    #: Set by ``Writer._chunk``: on the input thread for a stream's first sync, else by the lookup stage
-    #: (never for a CDC delete or a record left as it is).
-    chunked: bool = False
+    #: Set by the lookup stage (``Writer._chunk``), except for a CDC delete or a record left as it is.
     chunks: list[Chunk] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     stored: list[StoredRow] = field(default_factory=list)
@@ -209,7 +208,7 @@ class Writer:
         key = (prepared.stream, prepared.record_id if rules.dedup else prepared.key)
         previous = batch.entries.pop(key, None)
         if previous:
-            chunks, tokens = self._size(previous)
+            chunks, tokens = self._processor.estimate(previous.prepared)
             batch.chunks -= chunks
             batch.tokens -= tokens
         if prepared.deleted:
@@ -219,28 +218,20 @@ class Writer:
         else:
             counts.records += 1
         item = _Record(prepared, record_source(prepared.digest, self._spec, text_stored=self._text_stored))
-        if prepared.stream in self._fresh and not prepared.deleted:
-            self._chunk(item)  # a stream's first sync: nothing can be skipped, and batches get their exact size
         batch.entries[key] = item
-        chunks, tokens = self._size(item)
+        chunks, tokens = self._processor.estimate(prepared)
         batch.chunks += chunks
         batch.tokens += tokens
 
-    def _size(self, item: _Record) -> tuple[int, int]:
-        """(chunks, tokens) of a record in a batch: exact once chunked, else the processor's estimate."""
-        if item.chunked:
-            return len(item.chunks), sum(c.tokens for c in item.chunks)
-        return self._processor.estimate(item.prepared)
-
-    def _chunk(self, item: _Record) -> None:
-        """Chunk a record and hash its chunks (``query_sdk.layout.chunk_hash``)."""
+    def _chunk(self, items: list[_Record]) -> None:
+        """Chunk records and hash their chunks (``query_sdk.layout.chunk_hash``)."""
         spec = self._spec
-        item.chunks = self._processor.chunk(item.prepared)
-        item.hashes = [
-            chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in item.chunks
-        ]
-        item.chunked = True
-        self.progress.stream(item.stream).chunks += len(item.chunks)
+        for item, chunks in zip(items, self._processor.chunk_many([item.prepared for item in items])):
+            item.chunks = chunks
+            item.hashes = [
+                chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in chunks
+            ]
+            self.progress.stream(item.stream).chunks += len(chunks)
 
     def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
@@ -298,23 +289,33 @@ class Writer:
             if wanted
             else {}
         )
-        reused: list[object] = []
+        changed: list[_Record] = []
         for item in records:
-            rules = self._rules[item.stream]
-            counts = self.progress.stream(item.stream)
             item.stored = stored.get(item.ref, [])
-            if not item.prepared.deleted and not item.chunked:
-                same = unchanged_record(
-                    rules, item.prepared.key, item.source, item.stored, repeated=item.repeated, auto_id=auto_id
+            same = (
+                None
+                if item.prepared.deleted
+                else unchanged_record(
+                    self._rules[item.stream],
+                    item.prepared.key,
+                    item.source,
+                    item.stored,
+                    repeated=item.repeated,
+                    auto_id=auto_id,
                 )
-                if same is not None:  # nothing to chunk, embed or write
-                    item.plan = RecordPlan(unchanged=set(range(same)))
-                    counts.chunks += same
-                    counts.unchanged += same
-                    continue
-                self._chunk(item)
+            )
+            if same is None:
+                changed.append(item)
+            else:  # nothing to chunk, embed or write
+                item.plan = RecordPlan(unchanged=set(range(same)))
+                counts = self.progress.stream(item.stream)
+                counts.chunks += same
+                counts.unchanged += same
+        self._chunk([item for item in changed if not item.prepared.deleted])
+        reused: list[object] = []
+        for item in changed:
             item.plan = plan_record(
-                rules,
+                self._rules[item.stream],
                 item.prepared.key,
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
                 item.stored,
@@ -322,10 +323,10 @@ class Writer:
                 repeated=item.repeated,
                 auto_id=auto_id,
             )
-            counts.unchanged += len(item.plan.unchanged)
+            self.progress.stream(item.stream).unchanged += len(item.plan.unchanged)
             reused.extend(item.plan.reuse.values())
         found = self._indexer.vectors(reused) if reused else {}
-        for item in records:
+        for item in changed:
             for index, pk in list(item.plan.reuse.items()):
                 stored_hash, vector = found.get(pk, (None, []))
                 if same_source(stored_hash, item.hashes[index]):

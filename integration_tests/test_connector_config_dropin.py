@@ -1,6 +1,7 @@
 """Config drop-in and config errors against real Milvus: the official OpenAI model, a missing database, check's footprint."""
 
 import logging
+import time
 
 import pytest
 from airbyte_cdk.models import Status
@@ -30,6 +31,19 @@ def _check(config):
 
 def _files(folder):
     return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*"))
+
+
+def _settled_files(folder, *, quiet=1.0, limit=60.0):
+    """``_files`` once the folder stopped changing: Milvus Lite may still write its files after a sync returns."""
+    deadline = time.monotonic() + limit
+    seen = _files(folder)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = _files(folder)
+        if now == seen:
+            return now
+        seen = now
+    raise AssertionError(f"{folder} kept changing for {limit} s after the sync")
 
 
 # -- an official config keeps the official model --------------------------------------------------
@@ -119,7 +133,7 @@ def test_check_creates_no_milvus_lite_folder(tmp_path, collection_name):
 def test_check_leaves_an_existing_milvus_lite_folder_as_it_was(lite_uri, collection_name, tmp_path):
     config = lean_config(lite_uri, collection_name)
     write_all(config, catalog(stream("tickets")), [record("tickets", ticket(1))])
-    before = _files(tmp_path)
+    before = _settled_files(tmp_path)
 
     assert _check(config).status == Status.SUCCEEDED
     assert _check(lean_config(lite_uri, "another_collection")).status == Status.SUCCEEDED

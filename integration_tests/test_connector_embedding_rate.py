@@ -29,6 +29,9 @@ from query_sdk.embedders import FakeEmbedder
 
 #: 60 records of 64 chunks (chunk_size 6, 61 words): 3,840 chunks, 15 requests of 256 inputs.
 RECORDS, WORDS, CHUNK_SIZE = 60, 61, 6
+#: Batches are sized from an estimate (about 46 such records a batch): with 240 records the service
+#: goes down after the first batch is durable and with several batches yet to embed.
+DOWN_RECORDS = 240
 
 
 def _sync(uri, collection, stub, messages):
@@ -112,7 +115,7 @@ def test_a_service_that_stays_down_fails_transient_after_the_last_durable_state(
     with OpenAIStub(dimensions=64, retry_after="0.01") as stub:
         config = lean_config(lite_uri, collection_name, embedding=stub_embedding(stub.base_url), chunk_size=CHUNK_SIZE)
         sync = write_messages(
-            config, catalog(stream("tickets")), records_with_states("tickets", range(RECORDS), words=WORDS)
+            config, catalog(stream("tickets")), records_with_states("tickets", range(DOWN_RECORDS), words=WORDS)
         )
         states = [cursor_of(next(m for m in sync if m.type == Type.STATE))]
         stub.state.down = status
@@ -126,4 +129,4 @@ def test_a_service_that_stays_down_fails_transient_after_the_last_durable_state(
     with MilvusReader(lite_uri, collection_name) as reader:
         present = set(reader.chunks_per_record())
     assert {f"tickets_{i}" for i in range(states[-1] + 1)} <= present
-    assert f"tickets_{RECORDS - 1}" not in present
+    assert f"tickets_{DOWN_RECORDS - 1}" not in present

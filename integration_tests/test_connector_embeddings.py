@@ -88,8 +88,9 @@ def test_rate_limits_and_server_errors_are_retried(lite_uri, collection_name, op
 def test_persistent_failure_stops_the_sync_after_the_last_durable_state(lite_uri, collection_name, openai_stub, status):
     openai_stub.state.retry_after = "0.01"  # honoured for 429; 500s back off exponentially
     config = _config(lite_uri, collection_name, openai_stub, chunk_size=6)
-    # 64 chunks a record: a write batch (1,024 chunks) is exactly four 256-input requests, all in flight at once.
-    sync = write_messages(config, catalog(stream("tickets")), records_with_states("tickets", range(60), words=61))
+    # 64 chunks a record; batches are sized from an estimate (about 46 such records a batch), so the
+    # service fails after the first batch is durable with several batches yet to embed.
+    sync = write_messages(config, catalog(stream("tickets")), records_with_states("tickets", range(240), words=61))
     states = [cursor_of(next(m for m in sync if m.type == Type.STATE))]
     openai_stub.state.failures.extend([status] * 100)  # every later request fails, retries included
 
@@ -100,7 +101,7 @@ def test_persistent_failure_stops_the_sync_after_the_last_durable_state(lite_uri
     with MilvusReader(lite_uri, collection_name) as reader:
         present = set(reader.chunks_per_record())
     assert {f"tickets_{i}" for i in range(states[-1] + 1)} <= present
-    assert "tickets_59" not in present
+    assert "tickets_239" not in present
 
 
 def test_embedding_service_that_keeps_failing_ends_the_sync_with_a_transient_trace(

@@ -11,7 +11,16 @@ from query_sdk.embedders import FakeEmbedder
 PRIVATE = "CONFIDENTIAL-customer-text"
 
 
-def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", official_ids=False, **processing):
+def _processor(
+    primary_key=(("id",),),
+    *,
+    from_field=None,
+    mode="append_dedup",
+    official_ids=False,
+    counter=None,
+    count_many=None,
+    **processing,
+):
     catalog = ConfiguredAirbyteCatalogSerializer.load(
         {
             "streams": [
@@ -26,7 +35,12 @@ def _processor(primary_key=(("id",),), *, from_field=None, mode="append_dedup", 
     )
     config = ProcessingConfig.model_validate({"chunk_size": 10, **processing})
     return DocumentProcessor(
-        config, catalog, FakeEmbedder(8).count_tokens, from_field=from_field, official_ids=official_ids
+        config,
+        catalog,
+        counter or FakeEmbedder(8).count_tokens,
+        count_many=count_many,
+        from_field=from_field,
+        official_ids=official_ids,
     )
 
 
@@ -175,3 +189,35 @@ def test_without_email_text_fields_the_text_is_embedded_as_written():
     processor = _processor(chunk_size=200, text_fields=["description"])
     (chunk,) = processor.process(_record({"id": 1, "description": EMAIL})).chunks
     assert chunk.text == f"description: {EMAIL}"
+
+
+@pytest.mark.parametrize(
+    "text_splitter",
+    [
+        None,
+        {"mode": "separator", "separators": ['"\\n\\n"', '"\\n"', '" "'], "keep_separator": False},
+        {"mode": "markdown", "split_level": 2},
+        {"mode": "code", "language": "python"},
+    ],
+)
+def test_chunking_many_records_at_once_cuts_them_as_one_at_a_time(text_splitter):
+    """Counting a level's pieces in one call (``splitter.ChunkSplitter``) leaves langchain's cuts as they were."""
+    from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
+
+    texts = [
+        "short",
+        " ".join(["word"] * 95),
+        "para one.\n\npara two is longer " * 9,
+        "?",
+        "<|endoftext|> " * 7,
+        "# Title\n\nIntro text here.\n## Part\n" + "line of words\n" * 20,
+        "def f(x):\n    return x\n\nclass A:\n    pass\n" * 6,
+        "x" * 300,
+    ]
+    settings = {"chunk_size": 16, "chunk_overlap": 4, "text_fields": ["text"], "text_splitter": text_splitter}
+    plain = _processor(counter=count_cl100k_tokens, **settings)
+    batched = _processor(counter=count_cl100k_tokens, count_many=count_cl100k_tokens_many, **settings)
+    prepared = [plain.prepare(_record({"id": i, "text": t})) for i, t in enumerate(texts)]
+    one_at_a_time = [plain.chunk(p) for p in prepared]
+    assert sum(len(chunks) for chunks in one_at_a_time) > len(texts)  # some records were split
+    assert batched.chunk_many(prepared) == one_at_a_time

@@ -81,3 +81,36 @@ def test_an_openai_compatible_spec_keeps_its_base_url():
 def test_unknown_modes_ask_for_an_explicit_embedder():
     with pytest.raises(ConfigurationError, match="embedder="):
         embedder_from_spec(EmbeddingSpec(mode="cohere_v9", model="x", dimensions=8))
+
+
+_AWKWARD_TEXTS = [
+    "",
+    " ",
+    "Card payment declined twice at the same shop.  ",
+    "  leading spaces and a trailing newline\n",
+    "\n\n",
+    "a<|endoftext|>b",
+    "<|endoftext|>",
+    "x <|fim_prefix|> y <|endofprompt|>",
+    "émojis 🙂🙂 and ñ",
+    "word " * 300,
+]
+
+
+def test_counting_many_texts_in_one_call_gives_each_text_its_own_count():
+    from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
+
+    assert count_cl100k_tokens_many(_AWKWARD_TEXTS) == [count_cl100k_tokens(t) for t in _AWKWARD_TEXTS]
+    assert count_cl100k_tokens_many(_AWKWARD_TEXTS[::-1]) == [count_cl100k_tokens(t) for t in _AWKWARD_TEXTS[::-1]]
+    assert count_cl100k_tokens_many([]) == []
+
+
+def test_every_embedder_counts_many_texts_as_it_counts_one():
+    from query_sdk.embedders.local import LocalEmbedder
+
+    for embedder in (
+        FakeEmbedder(8),
+        LocalEmbedder(),
+        OpenAIEmbedder(api_key="sk-test", model="text-embedding-3-small"),
+    ):
+        assert embedder.count_tokens_many(_AWKWARD_TEXTS) == [embedder.count_tokens(t) for t in _AWKWARD_TEXTS]

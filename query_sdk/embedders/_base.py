@@ -53,6 +53,10 @@ class Embedder(abc.ABC):
     def count_tokens(self, text: str) -> int:
         """Length of ``text`` in the model's own tokens."""
 
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """``count_tokens`` of each text; subclasses whose tokenizer counts many at once in one call override it."""
+        return [self.count_tokens(text) for text in texts]
+
     def token_counter(self) -> Callable[[str], int]:
         """The function text splitters use to measure chunk sizes."""
         return self.count_tokens

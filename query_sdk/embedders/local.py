@@ -97,6 +97,11 @@ class LocalEmbedder(Embedder):
         _, tokenizer = _load(self._model)
         return len(tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """``count_tokens`` of each text, in one call into the tokenizer."""
+        _, tokenizer = _load(self._model)
+        return [len(encoded.ids) for encoded in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
         """Run one padded batch through the ONNX graph."""
         import numpy as np

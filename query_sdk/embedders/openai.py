@@ -14,7 +14,13 @@ from query_sdk.embedders._base import Embedder
 from query_sdk.embedders._ratelimit import MAX_RETRY_AFTER, RateLimiter, retry_after_seconds
 from query_sdk.errors import ConfigurationError, InternalError, SupportSearchError, TransientError
 
-__all__ = ["OPENAI_MODELS", "OpenAIEmbedder", "count_cl100k_tokens", "translate_openai_error"]
+__all__ = [
+    "OPENAI_MODELS",
+    "OpenAIEmbedder",
+    "count_cl100k_tokens",
+    "count_cl100k_tokens_many",
+    "translate_openai_error",
+]
 
 #: Native output size, and whether the model accepts a smaller ``dimensions``.
 OPENAI_MODELS: dict[str, tuple[int, bool]] = {
@@ -177,6 +183,10 @@ class OpenAIEmbedder(Embedder):
         """Tokens in cl100k_base, the encoding of OpenAI's embedding models (read offline)."""
         return count_cl100k_tokens(text)
 
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """``count_tokens`` of each text, in one call into tiktoken."""
+        return count_cl100k_tokens_many(texts)
+
     @property
     def limiter(self) -> RateLimiter:
         """The pacing state shared by this embedder's requests (budgets, concurrency, counters)."""
@@ -273,3 +283,30 @@ def _backoff(attempt: int, *, jitter: bool = True) -> float:
 def count_cl100k_tokens(text: str) -> int:
     """Tokens of ``text`` in cl100k_base (offline), for modes that have no tokenizer of their own."""
     return len(_encoding().encode(text, disallowed_special=()))
+
+
+#: Joins texts counted in one call: tiktoken encodes the text between special tokens independently.
+_END_OF_TEXT = "<|endoftext|>"
+
+
+def count_cl100k_tokens_many(texts: Sequence[str]) -> list[int]:
+    """``count_cl100k_tokens`` of each text, in one call into tiktoken for all of them.
+
+    tiktoken releases the GIL for each call and must take it back; when other threads keep it busy
+    (a sync's embedding and writing stages), that wait costs more than the counting. Texts joined
+    by the end-of-text special token are encoded segment by segment, so the counts are exact; a
+    text that itself contains that marker is counted alone.
+    """
+    import numpy as np
+
+    counts = [count_cl100k_tokens(text) if _END_OF_TEXT in text else 0 for text in texts]
+    joined = [i for i, text in enumerate(texts) if _END_OF_TEXT not in text]
+    if joined:
+        encoding = _encoding()
+        tokens = encoding.encode_to_numpy(
+            _END_OF_TEXT.join(texts[i] for i in joined), allowed_special={_END_OF_TEXT}, disallowed_special=()
+        )
+        bounds = np.concatenate(([-1], np.flatnonzero(tokens == encoding.eot_token), [len(tokens)]))
+        for i, count in zip(joined, (np.diff(bounds) - 1).tolist()):
+            counts[i] = count
+    return counts
