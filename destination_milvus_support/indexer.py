@@ -99,6 +99,8 @@ class MilvusIndexer:
         self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
+        #: This sync wrote or deleted rows (else ``flush`` has nothing to seal).
+        self._changed = False
         #: How lookups read rows of earlier syncs (set by ``begin_sync``; see ``_read_options``).
         self._snapshot: dict[str, Any] = {"consistency_level": "Strong"}
         #: The contract rows are written by (set by ``prepare``).
@@ -268,6 +270,7 @@ class MilvusIndexer:
         """Upsert ``rows`` (insert, on an auto_id collection) with this sync's ``generation``."""
         target = self._require()
         shaped = [self._shape(row, target, generation) for row in rows]
+        self._changed = True
         try:
             for start in range(0, len(shaped), _MAX_ROWS_PER_CALL):
                 part = shaped[start : start + _MAX_ROWS_PER_CALL]
@@ -534,6 +537,7 @@ class MilvusIndexer:
         self._delete_ids(ids)
 
     def _delete_ids(self, ids: Sequence[Any]) -> None:
+        self._changed = self._changed or bool(ids)
         try:
             for start in range(0, len(ids), _MAX_ROWS_PER_CALL):
                 self._client.delete(
@@ -545,8 +549,12 @@ class MilvusIndexer:
     def flush(self) -> None:
         """Seal what this sync wrote into indexed segments, so searches right after it are fast.
 
-        Called once at the end of a sync (Milvus Lite searches unflushed rows by scanning them).
+        Called once at the end of a sync (Milvus Lite searches unflushed rows by scanning them); a
+        sync that wrote and deleted nothing (an unchanged re-sync) has nothing to seal and skips it
+        (0.4-0.5 s on Milvus 2.3.5).
         """
+        if not self._changed:
+            return
         try:
             self._client.flush(self.collection, timeout=_SLOW_CALL_TIMEOUT)
         except MILVUS_CALL_ERRORS as error:
@@ -587,6 +595,7 @@ class MilvusIndexer:
         return int(result[0]["count(*)"]) if result else 0
 
     def _delete_expression(self, expression: str, params: Mapping[str, object]) -> None:
+        self._changed = True
         kwargs: dict[str, Any] = {"filter": expression, "timeout": _CALL_TIMEOUT}
         if params:
             kwargs["filter_params"] = dict(params)
