@@ -109,7 +109,9 @@ class DocumentProcessor:
         reserved: frozenset[str] = frozenset(),
         official_ids: bool = False,
     ) -> None:
-        """``count_many`` counts many texts in one call (``Embedder.count_tokens_many``), for ``chunk_many``.
+        """``count_many`` counts many texts in one call (``Embedder.count_tokens_many``).
+
+        ``chunk_many`` counts a batch's whole texts with it, and the splitter each level's pieces.
 
         Set ``official_ids`` for a collection without our contract (the official destination's).
 
@@ -177,7 +179,7 @@ class DocumentProcessor:
     def chunk_many(self, records: Sequence[PreparedRecord]) -> list[list[Chunk]]:
         """``chunk`` each record; their whole texts are counted in one call (most need no split)."""
         totals = self._count_many([prepared.text for prepared in records])
-        return [self._chunk(prepared, total) for prepared, total in zip(records, totals)]
+        return [self._chunk(prepared, total) for prepared, total in zip(records, totals, strict=True)]
 
     def _chunk(self, prepared: PreparedRecord, total: int) -> list[Chunk]:
         pieces = self._splitter.split(prepared.text, total)

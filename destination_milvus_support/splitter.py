@@ -64,7 +64,7 @@ class ChunkSplitter:
     def _count_ahead(self, texts: Sequence[str]) -> None:
         missing = [text for text in dict.fromkeys(texts) if text not in self._counted]
         if missing:
-            self._counted.update(zip(missing, self._count_many(missing)))
+            self._counted.update(zip(missing, self._count_many(missing), strict=True))
 
 
 class _LevelCountingSplitter(RecursiveCharacterTextSplitter):

@@ -226,7 +226,7 @@ class Writer:
     def _chunk(self, items: list[_Record]) -> None:
         """Chunk records and hash their chunks (``query_sdk.layout.chunk_hash``)."""
         spec = self._spec
-        for item, chunks in zip(items, self._processor.chunk_many([item.prepared for item in items])):
+        for item, chunks in zip(items, self._processor.chunk_many([item.prepared for item in items]), strict=True):
             item.chunks = chunks
             item.hashes = [
                 chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in chunks

@@ -29,7 +29,7 @@ from query_sdk.embedders import FakeEmbedder
 
 #: 60 records of 64 chunks (chunk_size 6, 61 words): 3,840 chunks, 15 requests of 256 inputs.
 RECORDS, WORDS, CHUNK_SIZE = 60, 61, 6
-#: Batches are sized from an estimate (about 46 such records a batch): with 240 records the service
+#: Batches are sized from an estimate (36-41 such records a batch): with 240 records the service
 #: goes down after the first batch is durable and with several batches yet to embed.
 DOWN_RECORDS = 240
 

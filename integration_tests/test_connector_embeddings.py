@@ -88,7 +88,7 @@ def test_rate_limits_and_server_errors_are_retried(lite_uri, collection_name, op
 def test_persistent_failure_stops_the_sync_after_the_last_durable_state(lite_uri, collection_name, openai_stub, status):
     openai_stub.state.retry_after = "0.01"  # honoured for 429; 500s back off exponentially
     config = _config(lite_uri, collection_name, openai_stub, chunk_size=6)
-    # 64 chunks a record; batches are sized from an estimate (about 46 such records a batch), so the
+    # 64 chunks a record; batches are sized from an estimate (36-41 such records a batch), so the
     # service fails after the first batch is durable with several batches yet to embed.
     sync = write_messages(config, catalog(stream("tickets")), records_with_states("tickets", range(240), words=61))
     states = [cursor_of(next(m for m in sync if m.type == Type.STATE))]

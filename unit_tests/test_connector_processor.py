@@ -1,9 +1,11 @@
 """Records to chunks: injective keys, chunk sizes in the model's tokens, errors that name stream and field only."""
 
+import json
+
 import pytest
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalogSerializer
 
-from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig
+from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig, SeparatorSplitter
 from destination_milvus_support.errors import RecordError
 from destination_milvus_support.processor import DocumentProcessor
 from query_sdk.embedders import FakeEmbedder
@@ -191,6 +193,18 @@ def test_without_email_text_fields_the_text_is_embedded_as_written():
     assert chunk.text == f"description: {EMAIL}"
 
 
+_SPLIT_TEXTS = [
+    "short",
+    " ".join(["word"] * 95),
+    "para one.\n\npara two is longer " * 9,
+    "?",
+    "<|endoftext|> " * 7,
+    "# Title\n\nIntro text here.\n## Part\n" + "line of words\n" * 20,
+    "def f(x):\n    return x\n\nclass A:\n    pass\n" * 6,
+    "x" * 300,
+]
+
+
 @pytest.mark.parametrize(
     "text_splitter",
     [
@@ -204,20 +218,46 @@ def test_chunking_many_records_at_once_cuts_them_as_one_at_a_time(text_splitter)
     """Counting a level's pieces in one call (``splitter.ChunkSplitter``) leaves langchain's cuts as they were."""
     from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
 
-    texts = [
-        "short",
-        " ".join(["word"] * 95),
-        "para one.\n\npara two is longer " * 9,
-        "?",
-        "<|endoftext|> " * 7,
-        "# Title\n\nIntro text here.\n## Part\n" + "line of words\n" * 20,
-        "def f(x):\n    return x\n\nclass A:\n    pass\n" * 6,
-        "x" * 300,
-    ]
     settings = {"chunk_size": 16, "chunk_overlap": 4, "text_fields": ["text"], "text_splitter": text_splitter}
     plain = _processor(counter=count_cl100k_tokens, **settings)
     batched = _processor(counter=count_cl100k_tokens, count_many=count_cl100k_tokens_many, **settings)
-    prepared = [plain.prepare(_record({"id": i, "text": t})) for i, t in enumerate(texts)]
+    prepared = [plain.prepare(_record({"id": i, "text": t})) for i, t in enumerate(_SPLIT_TEXTS)]
     one_at_a_time = [plain.chunk(p) for p in prepared]
-    assert sum(len(chunks) for chunks in one_at_a_time) > len(texts)  # some records were split
+    assert sum(len(chunks) for chunks in one_at_a_time) > len(_SPLIT_TEXTS)  # some records were split
     assert batched.chunk_many(prepared) == one_at_a_time
+
+
+def test_the_default_splitter_cuts_as_langchain_does_with_one_count_call_per_level():
+    """Same pieces as langchain's own splitter measuring piece by piece, and no piece counted alone."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
+
+    calls = {"one": 0, "many": 0}
+
+    def one(text):
+        calls["one"] += 1
+        return count_cl100k_tokens(text)
+
+    def many(texts):
+        calls["many"] += 1
+        return count_cl100k_tokens_many(texts)
+
+    processor = _processor(counter=one, count_many=many, chunk_size=16, chunk_overlap=4, text_fields=["text"])
+    default = SeparatorSplitter()
+    langchain = RecursiveCharacterTextSplitter(
+        separators=[json.loads(s) for s in default.separators],
+        keep_separator=default.keep_separator,
+        chunk_size=16,
+        chunk_overlap=4,
+        length_function=count_cl100k_tokens,
+    )
+    prepared = [processor.prepare(_record({"id": i, "text": t})) for i, t in enumerate(_SPLIT_TEXTS)]
+
+    chunked = processor.chunk_many(prepared)
+
+    for record, chunks in zip(prepared, chunked, strict=True):
+        assert [c.text for c in chunks] == langchain.split_text(record.text)
+        assert [c.tokens for c in chunks] == [count_cl100k_tokens(c.text) for c in chunks]
+    assert calls["one"] == 0
+    assert calls["many"] < sum(len(chunks) for chunks in chunked)

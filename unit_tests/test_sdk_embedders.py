@@ -101,6 +101,8 @@ def test_counting_many_texts_in_one_call_gives_each_text_its_own_count():
     from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
 
     assert count_cl100k_tokens_many(_AWKWARD_TEXTS) == [count_cl100k_tokens(t) for t in _AWKWARD_TEXTS]
+    with_surrogate = [*_AWKWARD_TEXTS, "ok \ud800 lone surrogate"]  # tiktoken's encode repairs it
+    assert count_cl100k_tokens_many(with_surrogate) == [count_cl100k_tokens(t) for t in with_surrogate]
     assert count_cl100k_tokens_many(_AWKWARD_TEXTS[::-1]) == [count_cl100k_tokens(t) for t in _AWKWARD_TEXTS[::-1]]
     assert count_cl100k_tokens_many([]) == []
 

@@ -295,7 +295,8 @@ def count_cl100k_tokens_many(texts: Sequence[str]) -> list[int]:
     tiktoken releases the GIL for each call and must take it back; when other threads keep it busy
     (a sync's embedding and writing stages), that wait costs more than the counting. Texts joined
     by the end-of-text special token are encoded segment by segment, so the counts are exact; a
-    text that itself contains that marker is counted alone.
+    text that itself contains that marker is counted alone (and all of them, one by one, when one
+    holds a lone surrogate).
     """
     import numpy as np
 
@@ -303,9 +304,12 @@ def count_cl100k_tokens_many(texts: Sequence[str]) -> list[int]:
     joined = [i for i, text in enumerate(texts) if _END_OF_TEXT not in text]
     if joined:
         encoding = _encoding()
-        tokens = encoding.encode_to_numpy(
-            _END_OF_TEXT.join(texts[i] for i in joined), allowed_special={_END_OF_TEXT}, disallowed_special=()
-        )
+        try:
+            tokens = encoding.encode_to_numpy(
+                _END_OF_TEXT.join(texts[i] for i in joined), allowed_special={_END_OF_TEXT}, disallowed_special=()
+            )
+        except UnicodeEncodeError:  # a lone surrogate: ``encode`` repairs the text, ``encode_to_numpy`` does not
+            return [count_cl100k_tokens(text) for text in texts]
         bounds = np.concatenate(([-1], np.flatnonzero(tokens == encoding.eot_token), [len(tokens)]))
         for i, count in zip(joined, (np.diff(bounds) - 1).tolist()):
             counts[i] = count
