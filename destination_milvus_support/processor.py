@@ -6,8 +6,9 @@ import hashlib
 import importlib.metadata
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import dpath
 import orjson

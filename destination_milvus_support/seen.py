@@ -25,13 +25,18 @@ class SeenRecords:
         self._bits = bytearray(1 << (bits_log2 - 3))
 
     def _positions(self, record_hash: str) -> list[int]:
-        digest = bytes.fromhex(record_hash)
-        return [int.from_bytes(digest[3 * i : 3 * i + 3], "big") & self._mask for i in range(self._probes)]
+        return [int(record_hash[6 * i : 6 * i + 6], 16) & self._mask for i in range(self._probes)]
 
-    def add(self, record_hash: str) -> None:
-        """Remember a record."""
+    def add(self, record_hash: str) -> bool:
+        """Remember a record; return whether it may have been added before (``in`` before the add)."""
+        bits = self._bits
+        seen = True
         for position in self._positions(record_hash):
-            self._bits[position >> 3] |= 1 << (position & 7)
+            byte, bit = position >> 3, 1 << (position & 7)
+            if not bits[byte] & bit:
+                seen = False
+                bits[byte] |= bit
+        return seen
 
     def __contains__(self, record_hash: object) -> bool:
         """False only for a record never added; True for every added one (and, rarely, others)."""

@@ -21,6 +21,8 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any, Mapping, Sequence
 
 from pymilvus import DataType, Function, FunctionType, MilvusClient
@@ -82,13 +84,40 @@ _SOURCE_DIGITS = 32
 
 
 def record_hash(stream: str, rid: str) -> str:
-    """Hex digest naming a record in filters: source values never enter a filter string."""
-    return hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
+    """Hex digest naming a record in filters: source values never enter a filter string.
+
+    It hashes ``json.dumps([stream, rid], ensure_ascii=False)``, built here from the encoder's own
+    string function (the same bytes, without setting up an encoder for each of a sync's records).
+    """
+    if not (isinstance(stream, str) and isinstance(rid, str)):
+        return hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
+    encoded = "[" + encode_basestring(stream) + ", " + encode_basestring(rid) + "]"
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+#: What every digest below hashes: compact JSON with sorted keys (``json.dumps`` makes the same encoder per call).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def _digest(value: Any) -> str:
-    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _hashed(_ENCODER.encode(value))
+
+
+def _hashed(encoded: str) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:_SOURCE_DIGITS]
+
+
+@lru_cache(maxsize=64)
+def _after_first(*rest: Any) -> str:
+    """``_ENCODER.encode([first, *rest])`` without its ``[first``: the same for every record of a sync."""
+    return "," + _ENCODER.encode(list(rest))[1:]
+
+
+def _digest_text_first(first: str, *rest: Any) -> str:
+    """``_digest([first, *rest])`` for a string ``first`` and hashable ``rest``: the same bytes, built faster."""
+    if not isinstance(first, str):
+        return _digest([first, *rest])
+    return _hashed("[" + encode_basestring(first) + _after_first(*rest))
 
 
 def chunk_hash(
@@ -106,7 +135,10 @@ def chunk_hash(
     row whose first half matches holds a vector that can be reused. The second half also covers the
     metadata, so a row whose whole hash matches needs no write at all.
     """
-    source = _digest([text, embedding.mode, embedding.model, embedding.dimensions, list(vector or [])])
+    if vector:
+        source = _digest([text, embedding.mode, embedding.model, embedding.dimensions, list(vector)])
+    else:  # the same digest as above with an empty vector list, its fixed part encoded once
+        source = _digest_text_first(text, embedding.mode, embedding.model, embedding.dimensions, ())
     return source + _digest([source, dict(metadata), text_stored])
 
 
@@ -121,7 +153,7 @@ def record_source(content: str, embedding: EmbeddingSpec, *, text_stored: bool =
     Equal sources mean equal chunks, equal metadata and vectors from the same model, so the rows
     already stored for that source can be left as they are.
     """
-    return _digest([content, embedding.mode, embedding.model, embedding.dimensions, text_stored])
+    return _digest_text_first(content, embedding.mode, embedding.model, embedding.dimensions, text_stored)
 
 
 def record_digest(source: str, chunks: int) -> str:

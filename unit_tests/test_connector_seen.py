@@ -38,3 +38,11 @@ def test_stream_and_id_both_name_the_record():
 def test_sizes_the_digest_cannot_serve_are_refused(kwargs):
     with pytest.raises(ValueError):
         SeenRecords(**kwargs)
+
+
+def test_add_tells_whether_the_record_may_have_been_added_before():
+    seen = SeenRecords(bits_log2=20)
+    first = record_hash("tickets", "1")
+    assert seen.add(first) is False
+    assert seen.add(first) is True
+    assert seen.add(record_hash("tickets", "2")) is False
