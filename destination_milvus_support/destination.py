@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -38,7 +42,7 @@ from destination_milvus_support.schema import declared_metadata_types, sparse_fi
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
-from query_sdk.contract import CollectionContract
+from query_sdk.contract import SPARSE_FIELD, CollectionContract
 from query_sdk.email_text import EMAIL_CLEANING_VERSION
 from query_sdk.embedders.openai import count_cl100k_tokens, count_cl100k_tokens_many
 from query_sdk.errors import SupportSearchError
@@ -54,6 +58,9 @@ CHECK_TIMEOUT = 10.0
 #: and never answers fails the sync, transient, well within 30 s of its start (Python and the
 #: libraries take 3 to 8 s to start on a busy worker). A healthy server answers in milliseconds.
 WRITE_CONNECT_TIMEOUT = 10.0
+#: 19 digits in a row: maybe an integer orjson cannot keep (beyond signed 64 bits: above 2**64 it rounds to a
+#: float). Such lines are parsed again with the standard library, whose integers are exact.
+_WIDE_NUMBER = re.compile(rb"\d{19}")
 
 
 class DestinationMilvusSupport(Destination):
@@ -94,9 +101,13 @@ class DestinationMilvusSupport(Destination):
             new_lite_folder = _new_lite_folder(parsed.indexing.host)
             if new_lite_folder is not None:  # opening it would create it: only check its parent
                 problems.extend(f"Milvus: {p}" for p in _new_lite_problems(new_lite_folder, parsed.indexing.db))
+                if contract is not None:  # Milvus Lite has BM25: a hybrid collection would reserve its field
+                    problems.extend(_reserved_name_problems(parsed, contract, bm25=True))
             else:
                 indexer = _indexer(parsed, timeout=CHECK_TIMEOUT)
                 try:
+                    if contract is not None:
+                        problems.extend(_reserved_name_problems(parsed, contract, bm25=indexer.capabilities.bm25))
                     description = indexer.describe()
                     if description is not None and contract is not None:
                         foreign = official_model_problems(parsed.embedding)
@@ -117,16 +128,17 @@ class DestinationMilvusSupport(Destination):
         """Write the input's records; yield STATE messages once what precedes them is durable."""
         parsed = ConnectorConfig.model_validate(config)
         embedder = build_embedder(parsed.embedding)
+        # names every collection reserves, refused before connecting (which creates a Milvus Lite folder)
+        _check_reserved_names(parsed, _contract(parsed, embedder, sparse_field=None))
         indexer = _indexer(parsed, timeout=WRITE_CONNECT_TIMEOUT)
         try:
             sparse = sparse_field_for(
                 indexer.capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
-            reserved = reserved_field_names(contract)
+            reserved = _check_reserved_names(parsed, contract)
             processing = parsed.processing
             mappings = {m.from_field: m.to_field for m in processing.field_name_mappings}
-            check_metadata_fields(processing.metadata_fields, mappings, reserved)
             metadata_types = (
                 declared_metadata_types(configured_catalog, processing.metadata_fields, mappings, set(reserved))
                 if indexer.capabilities.nullable_fields
@@ -249,6 +261,24 @@ def _contract(config: ConnectorConfig, embedder: Any, *, sparse_field: str | Non
     )
 
 
+def _check_reserved_names(config: ConnectorConfig, contract: CollectionContract) -> frozenset[str]:
+    """Refuse metadata fields that would take a name ``contract``'s collection reserves; return those names."""
+    reserved = reserved_field_names(contract)
+    mappings = {m.from_field: m.to_field for m in config.processing.field_name_mappings}
+    check_metadata_fields(config.processing.metadata_fields, mappings, reserved)
+    return reserved
+
+
+def _reserved_name_problems(config: ConnectorConfig, contract: CollectionContract, *, bm25: bool) -> list[str]:
+    """For ``check``: what ``write`` would refuse in the metadata fields, with the BM25 field a sync would add."""
+    hybrid = config.indexing.hybrid_search and not config.omit_raw_text and bm25
+    try:
+        _check_reserved_names(config, replace(contract, sparse_field=SPARSE_FIELD) if hybrid else contract)
+    except ConnectorConfigError as error:
+        return [str(error)]
+    return []
+
+
 def _failed(problems: list[str]) -> AirbyteConnectionStatus:
     return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
 
@@ -275,6 +305,9 @@ def _parse_input(lines: Iterable[bytes]) -> Iterator[AirbyteMessage]:
             data = orjson.loads(line)
         except orjson.JSONDecodeError as error:
             raise _bad_line(number, line_problem(line, error)) from None
+        if _WIDE_NUMBER.search(line):  # orjson rounds integers beyond 64 bits to floats; json keeps them exact
+            with contextlib.suppress(ValueError):
+                data = json.loads(line)
         try:
             message = AirbyteMessageSerializer.load(data)
         except Exception:

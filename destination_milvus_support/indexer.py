@@ -16,7 +16,7 @@ from pymilvus.exceptions import MilvusException
 
 from destination_milvus_support.errors import ConnectorConfigError
 from destination_milvus_support.sync_modes import StoredRow
-from destination_milvus_support.validation import fit_declared_value
+from destination_milvus_support.validation import fit_declared_value, fit_dynamic_value
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
 from query_sdk.errors import UnsafeFilterValueError
 from query_sdk.filters import Condition, build_filter, check_value
@@ -633,7 +633,7 @@ class MilvusIndexer:
             if kind is not None:
                 shaped[name] = fit_declared_value(value, kind, stream=row.stream, field=name)
             elif target.dynamic:
-                shaped[name] = value
+                shaped[name] = fit_dynamic_value(value, stream=row.stream, field=name)
             elif name not in self._warned_dropped:
                 self._warned_dropped.add(name)
                 log.warning("Collection %r has no field %r and no dynamic field; not stored.", self.collection, name)

@@ -23,6 +23,7 @@ __all__ = [
     "check_metadata_fields",
     "check_metadata_names",
     "fit_declared_value",
+    "fit_dynamic_value",
     "fit_record_id",
     "reserved_field_names",
 ]
@@ -136,6 +137,32 @@ def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -
             guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
         ) from None
     return value
+
+
+def fit_dynamic_value(value: Any, *, stream: str, field: str) -> Any:
+    """``value`` for the dynamic (JSON) field; a ``RecordError`` naming the field if it holds a wide integer.
+
+    Milvus' JSON keeps signed 64-bit integers; anything wider, anywhere in the value, would be rounded.
+    """
+    if _wide(value):
+        raise RecordError(
+            f"A record of stream {stream!r} has an integer wider than 64 bits in field {field!r}, which Milvus "
+            "cannot store exactly.",
+            guidance="Leave the field out of processing.metadata_fields (it can still be a text field), "
+            "or have the source send it as a string.",
+        )
+    return value
+
+
+def _wide(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:
+        return not _INT64_MIN <= value <= _INT64_MAX
+    if kind is list or kind is tuple:
+        return any(_wide(item) for item in value)
+    if kind is dict:
+        return any(_wide(item) for item in value.values())
+    return False
 
 
 def _out_of_range(stream: str, field: str, kind: DataType) -> RecordError:

@@ -72,6 +72,8 @@ class StubState:
     stall_next: int = 0
     stall_seconds: float = 0.0
     stalled: int = 0
+    #: Answer every embeddings request with this many vectors fewer than it has inputs (a faulty service).
+    short_by: int = 0
     inputs_embedded: int = 0
     tokens_served: int = 0
     rate_limited: int = 0
@@ -265,7 +267,7 @@ class OpenAIStub:
                 if storm or not admitted:
                     self._reply(429, _error(429, "Rate limit reached for tokens per min"), {**headers, **storm})
                     return
-                vectors = [_vector(text) for text in inputs]
+                vectors = [_vector(text) for text in inputs][: max(len(inputs) - state.short_by, 0)]
                 if encoding == "base64" and state.base64_support == "accept":
                     data: list[Any] = [base64.b64encode(v.tobytes()).decode() for v in vectors]
                 else:

@@ -113,3 +113,20 @@ def test_a_collection_keeps_the_email_cleaning_it_was_built_with(lite_uri, colle
     built = "with e-mail cleaning" if built_with else "without e-mail cleaning"
     assert f"was built {built}" in status.message
     assert "processing.email_text_fields" in status.message
+
+
+@pytest.mark.parametrize(
+    ("field", "hybrid"), [("pk", False), ("_ab_record_id", False), ("vector", False), ("text_sparse", True)]
+)
+@pytest.mark.parametrize("existing", [False, True], ids=["new_folder", "existing_collection"])
+def test_check_fails_on_metadata_fields_every_sync_would_refuse(lite_uri, collection_name, field, hybrid, existing):
+    """What ``write`` refuses before writing (a name the collection reserves), ``check`` reports first."""
+    if existing:
+        write_all(make_config(lite_uri, "other"), catalog(stream("tickets")), [record("tickets", ticket(1))])
+    config = make_config(lite_uri, collection_name, metadata_fields=("status", field), hybrid_search=hybrid)
+
+    status = _check(config)
+
+    assert status.status == Status.FAILED
+    assert f"processing.metadata_fields: {field!r}" in status.message, status.message
+    assert "reserves for itself" in status.message

@@ -153,6 +153,10 @@ def _line_case(name: str, line: bytes, *words: str) -> Case:
     return (name, CONFIG_ERROR, ("line 3", *words), {"stdin": _lines(*GOOD, line)})
 
 
+#: Every field of a record kept as metadata (those the catalog does not declare go to the dynamic field).
+ALL_FIELDS: dict[str, Any] = {"processing__metadata_fields": []}
+
+
 def _record_case(name: str, data: Any, *words: str, **config: Any) -> Case:
     return (name, CONFIG_ERROR, words, {"stdin": _lines(*GOOD, _record(data), _state(2)), "config": config})
 
@@ -234,6 +238,18 @@ CASES: list[Case] = [
     _record_case("bool_a_number", _ticket(2, vip=1), "'vip'", "BOOL"),
     _record_case("bool_a_list", _ticket(2, vip=[True]), "'vip'", "BOOL"),
     _record_case("bool_an_object", _ticket(2, vip={"v": True}), "'vip'", "BOOL"),
+    # integers wider than 64 bits bound for the dynamic (JSON) field (all fields kept, none declared):
+    # refused, never stored rounded to a float
+    *(
+        _record_case(f"dynamic_{name}", _ticket(2, **{field: value}), f"'{field}'", "64 bits", **ALL_FIELDS)
+        for name, field, value in (
+            ("int_over_2_pow_70", "ext_id", 2**70),
+            ("int_2_pow_63", "ext_id", 2**63),
+            ("int_under_min", "ext_id", -(2**63) - 1),
+            ("nested_wide_int", "via", {"source": {"from": {"id": -(2**70)}}}),
+            ("wide_int_in_a_list", "collaborator_ids", [1, 2**64]),
+        )
+    ),
     # records that cannot be processed
     _record_case("no_text_field", _ticket(2, subject=_DELETE, description=_DELETE), "'tickets'", "text fields"),
     _record_case("empty_text_fields", _ticket(2, subject="", description=None), "'tickets'", "text fields"),
@@ -358,6 +374,8 @@ def test_bad_input_ends_in_one_plain_trace(stub, tmp_path, name, family, words, 
     assert "Traceback" not in out.stdout
     assert SECRET not in out.stdout
     assert PRIVATE not in out.stdout
+    if name.startswith("reserved_metadata_") and name != "reserved_metadata_text_sparse":
+        assert not Path(lite).exists()  # refused before connecting (BM25's field needs the server's answer)
 
 
 def _assert_kept(lite: str, expected: int) -> None:
@@ -424,3 +442,15 @@ def test_failing_processes_exit_1_with_their_trace_and_never_abort(stub, tmp_pat
         assert error.failure_type == CONFIG_ERROR and word in error.message, (name, error.message)
         assert b"Traceback" not in stdout + stderr and b"Fatal Python error" not in stderr
         assert SECRET.encode() not in stdout + stderr and PRIVATE.encode() not in stdout
+
+
+def test_a_wide_integer_in_a_text_field_is_kept_exact(stub, tmp_path):
+    """orjson reads integers beyond 64 bits as rounded floats; such lines are parsed exactly instead."""
+    lite = str(tmp_path / "milvus.db")
+    config = _config(stub, lite, processing__text_fields=["subject", "ext_id"], processing__chunk_size=2000)
+    out = _run(tmp_path, config, BASE_CATALOG, _lines(_record(_ticket(1, ext_id=2**70)), _state(1)))
+
+    assert out.returncode == 0, out.stdout[-1500:]
+    with MilvusReader(lite, "faults") as reader:
+        [row] = reader.rows(fields=["text"])
+    assert str(2**70) in row["text"]

@@ -103,3 +103,23 @@ def test_an_embedding_request_that_hangs_is_abandoned_at_the_client_timeout_and_
         assert reader.chunks_per_record() == expected_chunk_counts(
             config, configured, [m for m in messages if m.type == Type.RECORD]
         )
+
+
+def test_a_service_that_returns_fewer_vectors_than_texts_ends_transient_with_no_state(
+    lite_uri, collection_name, tmp_path
+):
+    """Vectors missing from an answer cannot be matched to their texts: nothing of the batch is stored."""
+    with OpenAIStub(dimensions=64, api_key=KEY, short_by=1) as stub:
+        config = lean_config(lite_uri, collection_name, embedding=stub_embedding(stub.base_url, api_key=KEY))
+        lines = [to_line(m) for m in records_with_states("tickets", range(5))]
+        out = run_in_process(
+            "write", tmp_path, config=config, catalog=catalog_dict(stream("tickets", "append_dedup")), lines=lines
+        )
+
+    [error] = out.errors
+    assert error.failure_type == FailureType.transient_error
+    assert "returned" in error.message and "vectors for" in error.message, error.message
+    assert out.states == []
+    assert KEY not in out.stdout and "Traceback" not in out.stdout
+    with MilvusReader(lite_uri, collection_name) as reader:
+        assert reader.chunks_per_record() == {}

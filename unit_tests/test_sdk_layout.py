@@ -54,9 +54,9 @@ def test_record_and_chunk_hashes_are_the_bytes_earlier_versions_stored(spec, tex
         )
 
 
-@pytest.mark.parametrize("stream", ["tickets", "zendesk_tickets", "ns.tickets", "tïckets \"q\""])
+@pytest.mark.parametrize("stream", ["tickets", "zendesk_tickets", "ns.tickets", 'tïckets "q"'])
 def test_record_hash_is_the_bytes_earlier_versions_stored(stream):
-    for rid in TEXTS + ['tickets_["a",1]', "42"]:
+    for rid in [*TEXTS, 'tickets_["a",1]', "42"]:
         old = hashlib.sha256(json.dumps([stream, rid], ensure_ascii=False).encode("utf-8")).hexdigest()
         assert record_hash(stream, rid) == old
 
@@ -65,12 +65,14 @@ def test_digests_are_pinned():
     """Literal values, so a change to the old formulas above cannot pass unnoticed either."""
     spec = SPECS[0]
     assert record_hash("tickets", "1") == hashlib.sha256(b'["tickets", "1"]').hexdigest()
-    assert record_source("abc", spec) == hashlib.sha256(
-        b'["abc","openai","text-embedding-3-small",1536,true]'
-    ).hexdigest()[:32]
-    assert chunk_hash("Printer jams", spec, {})[:32] == hashlib.sha256(
-        b'["Printer jams","openai","text-embedding-3-small",1536,[]]'
-    ).hexdigest()[:32]
+    assert (
+        record_source("abc", spec)
+        == hashlib.sha256(b'["abc","openai","text-embedding-3-small",1536,true]').hexdigest()[:32]
+    )
+    assert (
+        chunk_hash("Printer jams", spec, {})[:32]
+        == hashlib.sha256(b'["Printer jams","openai","text-embedding-3-small",1536,[]]').hexdigest()[:32]
+    )
 
 
 def test_a_lone_surrogate_fails_as_before():
