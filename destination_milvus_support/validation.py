@@ -8,6 +8,7 @@ configured metadata fields). Messages name the stream, the field or the config k
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from typing import Any, Iterable, Mapping
 
@@ -126,7 +127,7 @@ def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -
                 return value
             raise ValueError
         if kind == DataType.VARCHAR:
-            text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+            text = value if isinstance(value, str) else _json_text(value)
             encoded = text.encode("utf-8", "surrogatepass")
             if len(encoded) > _VARCHAR_MAX:
                 text = encoded[:_VARCHAR_MAX].decode("utf-8", errors="ignore")
@@ -137,6 +138,14 @@ def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -
             guidance="Check the source's schema for that field, or leave it out of processing.metadata_fields.",
         ) from None
     return value
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as compact JSON; integers beyond 64 bits (which orjson refuses) written exactly."""
+    try:
+        return orjson.dumps(value, default=str).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, default=str, separators=(",", ":"), ensure_ascii=False)
 
 
 def fit_dynamic_value(value: Any, *, stream: str, field: str) -> Any:

@@ -10,6 +10,7 @@ before it) has finished. The rules of what to skip, embed, rewrite or delete are
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import time
@@ -158,17 +159,13 @@ class Writer:
         - young passes wait for 50,000 new containers instead of 700: a batch's vectors are lists of
           up to 3,072 floats, and a young pass visits every item of every list it finds, so at 1,536
           dimensions the passes cost 0.9 s of an 8.7 s sync of 6,000 changed records (6 ms with the
-          higher threshold; the sync took 6.2 s). Batches free their objects by reference count;
-          only reference cycles wait for a pass, and peak memory stays flat (bench/README.md).
+          higher threshold). Batches free their objects by reference count; only reference cycles
+          wait for a pass, and peak memory stays flat (bench/README.md).
+
+        Both are the process's settings, shared by syncs that run side by side (``_collector_eased``).
         """
-        thresholds = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(max(thresholds[0], _GC_YOUNG_THRESHOLD), *thresholds[1:])
-        try:
+        with _collector_eased():
             yield from self._run(messages)
-        finally:
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
 
     def _run(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         batch = _Batch()
@@ -441,6 +438,45 @@ class Writer:
             removed = self._indexer.delete_other_generations(name, rules.generation)
             self.progress.stream(name).stale_deleted += removed
             yield log_message(f"Stream {name}: overwrite done, {removed} rows of earlier syncs removed.")
+
+
+_collector_lock = threading.Lock()
+_collector_users = 0
+_collector_restore: Callable[[], None] = lambda: None  # noqa: E731
+
+
+@contextlib.contextmanager
+def _collector_eased() -> Iterator[None]:
+    """Freeze the existing heap and space young collections out while any sync of this process runs.
+
+    The settings are the process's: the first sync to start changes them and the last to end
+    restores them, so syncs run side by side (tests, apps) never undo each other's. A heap the host
+    froze itself stays as the host left it, and a collector turned off by a zero threshold stays off.
+    """
+    global _collector_users, _collector_restore
+    with _collector_lock:
+        _collector_users += 1
+        if _collector_users == 1:
+            thresholds = gc.get_threshold()
+            froze = gc.get_freeze_count() == 0
+            if froze:
+                gc.freeze()
+            if thresholds[0] > 0:
+                gc.set_threshold(max(thresholds[0], _GC_YOUNG_THRESHOLD), *thresholds[1:])
+
+            def restore() -> None:
+                gc.set_threshold(*thresholds)
+                if froze:
+                    gc.unfreeze()
+
+            _collector_restore = restore
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_users -= 1
+            if _collector_users == 0:
+                _collector_restore()
 
 
 class _EarlierBatchFailed(Exception):

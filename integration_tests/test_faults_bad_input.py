@@ -454,3 +454,26 @@ def test_a_wide_integer_in_a_text_field_is_kept_exact(stub, tmp_path):
     with MilvusReader(lite, "faults") as reader:
         [row] = reader.rows(fields=["text"])
     assert str(2**70) in row["text"]
+
+
+def test_wide_integers_outside_the_dynamic_field_are_kept_or_ignored(stub, tmp_path):
+    """In a declared VARCHAR field: stored as exact text; in a field not kept: ignored; in a STATE: passed on exact."""
+    lite = str(tmp_path / "milvus.db")
+    state = json.dumps(
+        {
+            "type": "STATE",
+            "state": {
+                "type": "STREAM",
+                "stream": {"stream_descriptor": {"name": "tickets"}, "stream_state": {"c": 2**70}},
+            },
+        }
+    ).encode()
+    records = [_record(_ticket(1, status=2**70)), _record(_ticket(2, ignored_id=2**70))]
+    out = _run(tmp_path, _config(stub, lite, processing__chunk_size=2000), BASE_CATALOG, _lines(*records, state))
+
+    assert out.returncode == 0, out.stdout[-1500:]
+    [passed] = out.states
+    assert passed.state.stream.stream_state.c == 2**70
+    with MilvusReader(lite, "faults") as reader:
+        statuses = {row["_ab_record_id"]: row["status"] for row in reader.rows(fields=["_ab_record_id", "status"])}
+    assert sorted(statuses.values(), key=str) == [str(2**70), "open"]

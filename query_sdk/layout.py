@@ -107,7 +107,7 @@ def _hashed(encoded: str) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:_SOURCE_DIGITS]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64, typed=True)  # typed: 384 and 384.0 (or True and 1) encode differently
 def _after_first(*rest: Any) -> str:
     """``_ENCODER.encode([first, *rest])`` without its ``[first``: the same for every record of a sync."""
     return "," + _ENCODER.encode(list(rest))[1:]
@@ -115,9 +115,13 @@ def _after_first(*rest: Any) -> str:
 
 def _digest_text_first(first: str, *rest: Any) -> str:
     """``_digest([first, *rest])`` for a string ``first`` and hashable ``rest``: the same bytes, built faster."""
-    if not isinstance(first, str):
+    if type(first) is not str:
         return _digest([first, *rest])
-    return _hashed("[" + encode_basestring(first) + _after_first(*rest))
+    try:
+        tail = _after_first(*rest)
+    except TypeError:  # an unhashable value (not what EmbeddingSpec holds): encoded the plain way
+        return _digest([first, *rest])
+    return _hashed("[" + encode_basestring(first) + tail)
 
 
 def chunk_hash(

@@ -80,3 +80,10 @@ def test_a_lone_surrogate_fails_as_before():
         record_hash("tickets", "\ud800")
     with pytest.raises(UnicodeEncodeError):
         record_source("\ud800", SPECS[0])
+
+
+def test_a_float_or_boolean_where_an_integer_belongs_is_digested_as_the_old_formula_did():
+    """The fixed tail is cached by type too: 384.0 encodes as 384.0, not as a cached 384."""
+    for dims in (384, 384.0, True, 1):
+        spec = EmbeddingSpec(mode="openai", model="m", dimensions=dims)  # type: ignore[arg-type]
+        assert record_source("x", spec) == _old_digest(["x", "openai", "m", dims, True])
