@@ -213,6 +213,7 @@ class Writer:
         self._indexer.flush()
         yield from self._commit_overwrites(statuses)
         self._indexer.ensure_loaded()
+        self._indexer.await_readers()
         yield log_message(self.progress.line())
         for line in self.progress.summary():
             yield log_message(line)
