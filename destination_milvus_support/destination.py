@@ -135,8 +135,12 @@ class DestinationMilvusSupport(Destination):
         """Write the input's records; yield STATE messages once what precedes them is durable."""
         parsed = ConnectorConfig.model_validate(config)
         embedder = build_embedder(parsed.embedding)
-        # names every collection reserves, refused before connecting (which creates a Milvus Lite folder)
-        _check_reserved_names(parsed, _contract(parsed, embedder, sparse_field=None))
+        try:  # names every collection reserves, refused before connecting (which creates a Milvus Lite folder)
+            _check_reserved_names(parsed, _contract(parsed, embedder, sparse_field=None))
+        except ConnectorConfigError:
+            if embedder is not None:
+                embedder.close()
+            raise
         indexer = _indexer(parsed, timeout=WRITE_CONNECT_TIMEOUT)
         try:
             sparse = sparse_field_for(
