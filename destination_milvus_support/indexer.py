@@ -85,6 +85,11 @@ class _Target:
     #: The primary key is an INT64 (the official connector's auto_id), not a VARCHAR.
     pk_is_int: bool
 
+    @property
+    def absent_key(self) -> int | str:
+        """A primary key no row has: what a no-op delete or a waiting read names."""
+        return -1 if self.pk_is_int else _NO_SUCH_KEY
+
 
 class MilvusIndexer:
     """Writes rows into one collection; creates it on first use with a ``CollectionLayout``."""
@@ -385,8 +390,7 @@ class MilvusIndexer:
           within that time: their records would be embedded and written again, not lost.
         """
         self._snapshot = {"consistency_level": "Strong"}
-        target = self._require()
-        nothing = -1 if target.pk_is_int else _NO_SUCH_KEY
+        nothing = self._require().absent_key
         where = self._session_key()
         if where is None:  # a pymilvus whose bookkeeping we cannot see: every lookup reads Strong
             return
@@ -582,7 +586,7 @@ class MilvusIndexer:
         try:
             self._client.get(
                 self.collection,
-                ids=[-1 if target.pk_is_int else _NO_SUCH_KEY],
+                ids=[target.absent_key],
                 output_fields=[target.pk_field],
                 consistency_level="Strong",
                 timeout=_CALL_TIMEOUT,
