@@ -18,7 +18,12 @@ Two steps, two venvs (torch is not a project dependency):
 
     PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_finetune.py dump
     python -m venv /tmp/ft && /tmp/ft/bin/pip install numpy torch==2.13.0 transformers onnx tokenizers
+    # (the CPU build of torch: add --extra-index-url https://download.pytorch.org/whl/cpu where PyPI's
+    # default wheel would pull in CUDA; the package index of these machines carries the CPU build)
     /tmp/ft/bin/python bench/flag_finetune.py train --set short --seed 0 --extra --epochs 2   # ~17 min
+    /tmp/ft/bin/python bench/flag_finetune.py train --set short --seed 0 --epochs 10              # history only
+    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128   # 0, 1, 2
+    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128 --hold-back 0.33
     /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --extra --epochs 2 --train-max-len 128
 
 Files go to $TMPDIR/flag_finetune (data.json, results.jsonl). Results and the verdict: bench/README.md,
@@ -180,6 +185,11 @@ def train(args: argparse.Namespace) -> None:
     negatives = [i for i, c in enumerate(ds["r_int"]) if c in held]
     random.Random(args.seed).shuffle(positives)
     history, eval_pos = positives[: len(positives) // 2], positives[len(positives) // 2 :]
+    # --hold-back: that share of the history is kept out of training, to fit the threshold on (as an
+    # app would calibrate); without it the threshold is fitted on the trained history itself.
+    kept = round(len(history) * args.hold_back)
+    calibration = history[len(history) - kept :] if kept else history
+    history = history[: len(history) - kept]
 
     by_kind: dict[str, list[str]] = {}
     for text, kind in zip(ds["t_texts"], ds["t_int"]):
@@ -208,7 +218,7 @@ def train(args: argparse.Namespace) -> None:
         scores = top[ev]
         need = int(np.ceil(0.95 * has.sum()))
         oracle = float(np.sort(scores[has])[::-1][need - 1])  # strictest threshold with recall 0.95 here
-        hist_scores = top[np.array(history)]
+        hist_scores = top[np.array(calibration)]
         from_history = float(np.sort(hist_scores)[::-1][int(np.ceil(0.95 * len(hist_scores))) - 1])
         row = {
             "tag": tag,
@@ -227,6 +237,8 @@ def train(args: argparse.Namespace) -> None:
             "n_eval_with_duplicate": int(has.sum()),
             "n_held_out": int((~has).sum()),
             "n_train_texts": n_texts,
+            "hold_back": args.hold_back,
+            "n_calibration": len(calibration),
         }
         print(json.dumps(row), flush=True)
         with (HERE / "results.jsonl").open("a") as f:
@@ -296,6 +308,9 @@ def main() -> None:
     t.add_argument("--epochs", type=float, default=2.0)
     t.add_argument("--batch", type=int, default=32)
     t.add_argument("--lr", type=float, default=3e-5)
+    t.add_argument(
+        "--hold-back", type=float, default=0.0, help="share of the history kept out of training for the threshold"
+    )
     t.add_argument("--train-max-len", type=int, default=256, help="tokens a training text is cut to")
     args = parser.parse_args()
     if args.command == "dump":
