@@ -230,11 +230,16 @@ def sync(
 
 
 def sync_in_subprocess(
-    uri: str, collection: str, records: Mapping[str, Sequence[Mapping[str, Any]]], work: Path
+    uri: str,
+    collection: str,
+    records: Mapping[str, Sequence[Mapping[str, Any]]],
+    work: Path,
+    *,
+    metadata_fields: Sequence[str] = METADATA_FIELDS,
 ) -> None:
     """``python main.py write`` in a child process, so this process never opens (and locks) a Lite folder."""
     config, catalog, messages = work / "config.json", work / "catalog.json", work / "messages.jsonl"
-    config.write_text(json.dumps(connector_config(uri, collection)))
+    config.write_text(json.dumps(connector_config(uri, collection, metadata_fields=metadata_fields)))
     catalog.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(configured_catalog(list(records)))))
     lines = [json.dumps(AirbyteMessageSerializer.dump(m)) for m in record_messages(records)]
     messages.write_text("\n".join(lines) + "\n")

@@ -177,3 +177,19 @@ def test_injection_attempts_in_article_filters_are_refused(search, bad):
 def test_empty_or_mapping_filters_are_a_configuration_error_naming_the_filter(search, bad):
     with pytest.raises(ConfigurationError, match=next(iter(bad))):
         search.recommend_articles(QUERY, **bad, **EVERYTHING)
+
+
+@pytest.mark.parametrize(
+    "bad", [{"locale": 5}, {"locale": ["fr", 5]}, {"label_names": [1]}, {"label_names": 7}], ids=repr
+)
+def test_locales_and_labels_must_be_strings(search, bad):
+    # They are text fields: a number used to be accepted and match nothing.
+    with pytest.raises(UnsafeFilterValueError, match=f"{next(iter(bad))} must hold strings"):
+        search.recommend_articles(QUERY, **bad, **EVERYTHING)
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, 1, None])
+def test_include_drafts_must_be_a_boolean(search, value):
+    # "no" is truthy: it used to bring the drafts back.
+    with pytest.raises(ConfigurationError, match="include_drafts must be True or False"):
+        search.recommend_articles(QUERY, include_drafts=value, **EVERYTHING)

@@ -14,7 +14,12 @@ from integration_tests.sdk_fixtures import (
     RARE_WORD,
     TICKETS,
     subprocess_helpdesk,  # noqa: F401  (fixture)
+    sync_in_subprocess,
 )
+from integration_tests.test_sdk_articles import ARTICLES as HC_ARTICLES
+from integration_tests.test_sdk_articles import HC_FIELDS
+from integration_tests.test_sdk_articles import PUBLISHED as HC_PUBLISHED
+from integration_tests.test_sdk_articles import QUERY as HC_QUERY
 
 SCRIPT = Path(sys.executable).with_name("support-search")
 OTHER_ORG_IDS = {str(t["id"]) for t in TICKETS if t["organization_id"] == OTHER_ORG}
@@ -82,8 +87,40 @@ def test_hybrid_ranks_a_rare_keyword_higher(run):
 
 
 def test_no_matches_say_so(run):
-    done = run("duplicates", CARD_QUERY, "--org", str(ORG), "--threshold", "1.01")
+    done = run("duplicates", CARD_QUERY, "--org", str(ORG), "--threshold", "0.999")
     assert (done.returncode, done.stdout.strip()) == (0, "No matching tickets.")
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "nan", "inf"])
+def test_a_threshold_no_score_can_reach_is_an_error_not_an_empty_answer(run, threshold):
+    done = run("duplicates", CARD_QUERY, "--org", str(ORG), "--threshold", threshold)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("support-search: error: threshold ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_empty_request_is_an_error(run):
+    done = run("duplicates", "  \n ", "--org", str(ORG))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "empty" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_customer_without_organisation_is_searched_by_requester(run):
+    done = run("duplicates", CARD_QUERY, "--requester", "501", "--json", "--threshold", "-1", "--limit", "50")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    requester_501_open = {"101", "102", "103", "104", "415"}  # 105/106 are solved/closed; 415 has no organisation
+    assert {m["record_id"] for m in found} == requester_501_open
+    assert {m["fields"]["requester_id"] for m in found} == {501}
+    assert found[0]["record_id"] in {"101", "415"}  # the card-declined tickets
+
+
+def test_duplicates_without_a_tenant_is_a_usage_error(run):
+    done = run("duplicates", CARD_QUERY)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "--org" in done.stderr and "--requester" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_bad_org_exits_2_with_one_plain_line(run):
@@ -105,3 +142,38 @@ def test_a_missing_collection_exits_2_naming_it(subprocess_helpdesk, tmp_path): 
         f"support-search: error: Collection 'nope' does not exist at {subprocess_helpdesk.uri}. "
         "Run a sync into it first, or check the collection name."
     ]
+
+
+@pytest.fixture(scope="module")
+def help_centre(tmp_path_factory):
+    """test_sdk_articles' help centre (drafts, locales, sections, labels), synced in a child process."""
+    work = tmp_path_factory.mktemp("cli-help-centre")
+    uri = str(work / "support.db")
+    sync_in_subprocess(uri, "hc", {"articles": HC_ARTICLES}, work, metadata_fields=HC_FIELDS)
+    return uri
+
+
+def _articles(uri, *args):
+    done = subprocess.run(
+        [str(SCRIPT), "articles", HC_QUERY, "--uri", uri, "--collection", "hc", "--json", "--threshold", "-1",
+         "--limit", "50", *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return [m["record_id"] for m in json.loads(done.stdout)]
+
+
+def test_articles_leave_drafts_out_unless_asked(help_centre):
+    assert set(_articles(help_centre)) == HC_PUBLISHED
+    with_drafts = _articles(help_centre, "--include-drafts")
+    assert set(with_drafts) == {str(a["id"]) for a in HC_ARTICLES}
+    assert with_drafts[0] == "802"  # the draft that repeats the query
+
+
+def test_articles_filter_by_locale_section_and_label(help_centre):
+    assert _articles(help_centre, "--locale", "fr") == ["803"]
+    assert set(_articles(help_centre, "--locale", "fr", "--locale", "en-us")) == HC_PUBLISHED
+    assert set(_articles(help_centre, "--section", "12")) == {"803", "804"}
+    assert set(_articles(help_centre, "--section", "11", "--section", "13")) == {"801", "805"}
+    assert _articles(help_centre, "--label", "cards") == ["801"]
+    assert set(_articles(help_centre, "--label", "cards", "--include-drafts")) == {"801", "802"}

@@ -64,8 +64,21 @@ def test_an_org_without_tickets_gets_nothing(search):
 
 
 def test_nothing_above_the_threshold_gives_an_empty_list(search):
-    assert search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=1.01) == []
-    assert search.recommend_articles(CARD_QUERY, threshold=1.01) == []
+    assert search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=0.9999) == []
+    assert search.recommend_articles(CARD_QUERY, threshold=0.9999) == []
+
+
+@pytest.mark.parametrize(
+    ("threshold", "says"),
+    [(1.01, "above 1"), (2, "above 1"), (float("nan"), "finite"), (float("inf"), "finite"), ("0.5", "number"),
+     (True, "number")],
+)  # fmt: skip
+def test_a_threshold_no_score_can_reach_is_refused_not_answered_with_nothing(search, threshold, says):
+    # A cosine similarity is at most 1: threshold=2 or NaN used to return [] as if nothing matched.
+    with pytest.raises(ConfigurationError, match=f"threshold.*{says}|{says}.*threshold|threshold is {says}"):
+        search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, threshold=threshold)
+    with pytest.raises(ConfigurationError, match="threshold"):
+        search.recommend_articles(CARD_QUERY, threshold=threshold)
 
 
 def test_the_threshold_cuts_results(search):
@@ -82,10 +95,13 @@ def test_the_default_threshold_is_the_models(search):
     assert all(m.score >= 0.45 for m in found)
 
 
-@pytest.mark.parametrize("limit", [0, -1])
-def test_a_limit_below_one_is_a_configuration_error(search, limit):
+@pytest.mark.parametrize("limit", [0, -1, 2.5, "5", None, True])
+def test_a_limit_that_is_not_a_count_is_a_configuration_error(search, limit):
+    # 2.5 used to reach pymilvus (an "internal" error and its traceback on stderr); "5" a raw TypeError.
     with pytest.raises(ConfigurationError, match="limit"):
         search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, limit=limit)
+    with pytest.raises(ConfigurationError, match="limit"):
+        search.recommend_articles(CARD_QUERY, limit=limit)
 
 
 def test_a_ticket_without_subject_is_found_without_one(search):
@@ -98,9 +114,40 @@ def test_a_ticket_without_subject_is_found_without_one(search):
     assert found[0].status == "open"
 
 
-def test_an_empty_query_does_not_crash(search):
-    assert isinstance(search.find_duplicate_tickets("", organization_id=ORG, **EVERYTHING), list)
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_an_empty_request_is_a_configuration_error_not_no_duplicate(search, text):
+    with pytest.raises(ConfigurationError, match="empty"):
+        search.find_duplicate_tickets(text, organization_id=ORG, **EVERYTHING)
+    with pytest.raises(ConfigurationError, match="empty"):
+        search.recommend_articles(text)
+    with pytest.raises(ConfigurationError, match="empty"):
+        search.find_duplicate_tickets_many([CARD_QUERY, text], organization_id=ORG)
+
+
+@pytest.mark.parametrize("text", [None, b"my card was declined", 42])
+def test_a_request_that_is_not_a_string_is_a_configuration_error(search, text):
+    with pytest.raises(ConfigurationError, match="must be a string"):
+        search.find_duplicate_tickets(text, organization_id=ORG)
+    with pytest.raises(ConfigurationError, match="must be a string"):
+        search.recommend_articles(text)
+
+
+def test_many_takes_a_list_not_one_string(search):
+    # A bare string would be searched letter by letter.
+    with pytest.raises(ConfigurationError, match="list of strings"):
+        search.find_duplicate_tickets_many(CARD_QUERY, organization_id=ORG)
+    with pytest.raises(ConfigurationError, match="list of strings"):
+        search.recommend_articles_many(CARD_QUERY)
     assert search.find_duplicate_tickets_many([], organization_id=ORG) == []
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [[], [("My card was declined", None, True)], [("My card was declined", "", True)], [(0.9, True)], "text"],
+)
+def test_calibrate_on_text_pairs_refuses_what_it_cannot_score(search, pairs):
+    with pytest.raises(ConfigurationError):
+        search.calibrate(pairs)
 
 
 def test_search_is_dense_unless_hybrid_is_asked_for(search, hybrid_search, dense_search):

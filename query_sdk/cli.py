@@ -38,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     duplicates = commands.add_parser(
         "duplicates", parents=[common], help="open tickets of one organisation that look like TEXT"
     )
-    duplicates.add_argument("--org", required=True, help="the organisation id whose tickets are searched")
+    duplicates.add_argument("--org", help="the organisation id whose open tickets are searched")
+    duplicates.add_argument(
+        "--requester",
+        help="the requester (end user) id whose open tickets are searched: for customers without an "
+        "organisation; with --org, that requester's tickets within it. One of --org and --requester is needed",
+    )
     duplicates.add_argument(
         "--status",
         action="append",
@@ -46,11 +51,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="STATUS",
         help=f"a status that counts as open; repeat for several (default: {' '.join(DEFAULT_OPEN_STATUSES)})",
     )
-    commands.add_parser("articles", parents=[common], help="help-center articles that may answer TEXT")
+    articles = commands.add_parser("articles", parents=[common], help="help-center articles that may answer TEXT")
+    articles.add_argument(
+        "--locale", action="append", dest="locales", metavar="LOCALE", help="only this locale's articles (repeatable)"
+    )
+    articles.add_argument(
+        "--section", action="append", dest="sections", metavar="ID", help="only this section's articles (repeatable)"
+    )
+    articles.add_argument(
+        "--label", action="append", dest="labels", metavar="LABEL", help="only articles with this label (repeatable)"
+    )
+    articles.add_argument("--include-drafts", action="store_true", help="also recommend draft articles")
     return parser
 
 
-def _organization(raw: str) -> FilterValue:
+def _identifier(raw: str) -> FilterValue:
     """Whole numbers become integers (Zendesk ids are); anything else is validated by the SDK as a string."""
     return int(raw) if _INTEGER.fullmatch(raw) else raw
 
@@ -61,13 +76,24 @@ def _search(args: argparse.Namespace) -> list[Match]:
             return list(
                 search.find_duplicate_tickets(
                     args.text,
-                    organization_id=_organization(args.org),
+                    organization_id=None if args.org is None else _identifier(args.org),
+                    requester_id=None if args.requester is None else _identifier(args.requester),
                     limit=args.limit,
                     threshold=args.threshold,
                     open_statuses=tuple(args.statuses or DEFAULT_OPEN_STATUSES),
                 )
             )
-        return list(search.recommend_articles(args.text, limit=args.limit, threshold=args.threshold))
+        return list(
+            search.recommend_articles(
+                args.text,
+                limit=args.limit,
+                threshold=args.threshold,
+                locale=args.locales,
+                section_id=[_identifier(s) for s in args.sections] if args.sections else None,
+                label_names=args.labels,
+                include_drafts=args.include_drafts,
+            )
+        )
 
 
 def _one_line(text: str | None, width: int = _MAX_LABEL) -> str:
@@ -101,7 +127,13 @@ def format_table(matches: Sequence[Match], *, command: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; a ``SupportSearchError`` prints one line to stderr and returns exit code 2."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "duplicates" and args.org is None and args.requester is None:
+        parser.error(
+            "duplicates needs --org ID or, for a customer without an organisation, --requester ID: "
+            "tickets are only ever searched within one tenant"
+        )
     quiet_milvus_logging()  # errors are printed as one translated line, without pymilvus' tracebacks
     try:
         matches = _search(args)

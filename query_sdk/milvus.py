@@ -53,8 +53,8 @@ SERVER_SCHEMES = ("http", "https", "tcp", "unix")
 #: ``word:`` at the start (two letters or more, so a Windows drive ``C:`` stays a path): meant as a URI.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 _URI_GUIDANCE = (
-    "Use a server URI such as http://host:19530, https://... or tcp://host:19530 (indexing.host in the "
-    "connector), or a local path ending in .db for Milvus Lite (./support.db)."
+    "Use a server URI such as http://host:19530, https://... or tcp://host:19530, or a local path ending "
+    "in .db for Milvus Lite (./support.db): the connector's indexing.host, or uri= / --uri of a search."
 )
 _LOGGERS = ("pymilvus", "grpc", "milvus_lite")
 
@@ -150,7 +150,8 @@ MILVUS_ERROR_TABLE: tuple[MilvusErrorRow, ...] = (
         {1, 2, 4, 8, 12, 1807},
         TransientError,
         "Milvus at {where} is unreachable, not ready or rate-limiting (code {code}).",
-        "Check the Milvus URI (indexing.host) and that the server is running; the sync can be retried.",
+        "Check the Milvus URI (the connector's indexing.host, or uri= / --uri of a search) and that the "
+        "server is running, then retry.",
     ),
     # 3 memory limit exceeded, 7 disk limit exceeded, 9 quota exceeded, 11 time tick long delay
     _row(
@@ -273,8 +274,9 @@ def translate_milvus_error(error: BaseException, *, where: str) -> SupportSearch
     if isinstance(error, ConnectionConfigException):
         return ConfigurationError(
             f"Milvus at {where} could not be opened ({_short(error)}).",
-            guidance="Check the Milvus URI (the connector's indexing.host): a server URI "
-            "(http://host:19530) or a local folder path that exists; Milvus Lite allows one process per folder.",
+            guidance="Check the Milvus URI (the connector's indexing.host, or uri= / --uri of a search): a "
+            "server URI (http://host:19530) or a local folder path that exists; Milvus Lite allows one process "
+            "per folder.",
         )
     if isinstance(error, _CLIENT_CHECKS):
         return InternalError(
@@ -318,7 +320,8 @@ def connect_client(uri: str, *, token: str = "", db: str = "", timeout: float = 
         if not parent.is_dir():
             raise ConfigurationError(
                 f"The folder {parent} for the Milvus Lite data does not exist.",
-                guidance="Use a path in an existing folder, or a server URI (indexing.host in the connector).",
+                guidance="Use a path in an existing folder, or a server URI (the connector's indexing.host, "
+                "or uri= / --uri of a search).",
             )
         where = f"local path {uri}"
     else:

@@ -6,11 +6,21 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Any, Sequence, TypeVar
+from typing import Any, Mapping, Sequence, TypeVar
 
 from pymilvus import DataType, MilvusClient
 
-from query_sdk._arguments import CONSISTENCY_LEVELS, consistency_level, filter_values, open_status_values
+from query_sdk._arguments import (
+    CONSISTENCY_LEVELS,
+    consistency_level,
+    filter_values,
+    flag,
+    open_status_values,
+    result_limit,
+    score_threshold,
+    search_texts,
+    string_filter_values,
+)
 from query_sdk._collection import CollectionInfo, milvus_call_error
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk._requests import RequestPieces
@@ -243,12 +253,14 @@ class SupportSearch:
         consistency: str | None = None,
     ) -> list[list[TicketMatch]]:
         """``find_duplicate_tickets`` for many texts: one embedding request, one search call."""
+        texts = search_texts(texts, single="find_duplicate_tickets")
         conditions: list[Clause] = [
             Condition(STREAM_FIELD, self.tickets_stream),
             *self._tenant(organization_id, requester_id),
             Condition(self.status_field, open_status_values(open_statuses)),
         ]
-        cutoff = self._thresholds["duplicate"] if threshold is None else threshold
+        given = score_threshold(threshold, bounded=self._info.metric != "IP")
+        cutoff = self._thresholds["duplicate"] if given is None else given
         return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream, consistency)
 
     def recommend_articles(
@@ -295,7 +307,9 @@ class SupportSearch:
         consistency: str | None = None,
     ) -> list[list[ArticleMatch]]:
         """``recommend_articles`` for many texts: one embedding request, one search call."""
-        cutoff = self._thresholds["article"] if threshold is None else threshold
+        texts = search_texts(texts, single="recommend_articles")
+        given = score_threshold(threshold, bounded=self._info.metric != "IP")
+        cutoff = self._thresholds["article"] if given is None else given
         conditions: list[Clause] = [Condition(STREAM_FIELD, self.articles_stream)]
         conditions += self._article_filters(locale, section_id, label_names, include_drafts=include_drafts)
         return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream, consistency)
@@ -307,6 +321,16 @@ class SupportSearch:
         maximising F1. Pass it as ``threshold=`` (for hybrid scores, calibrate on search results
         with ``query_sdk.calibrate``).
         """
+        if isinstance(pairs, (str, bytes, Mapping)) or not all(
+            isinstance(pair, (tuple, list)) and len(pair) == 3 for pair in pairs
+        ):
+            raise ConfigurationError(
+                "SupportSearch.calibrate takes (text_a, text_b, is_duplicate) triples.",
+                guidance="For (score, is_duplicate) pairs from search results, use query_sdk.calibrate.",
+            )
+        if not pairs:
+            return calibrate([])  # the error that names what is missing
+        search_texts([a for a, _, _ in pairs] + [b for _, b, _ in pairs])
         left = self._embedder.embed([a for a, _, _ in pairs])
         right = self._embedder.embed([b for _, b, _ in pairs])
         return calibrate((_cosine(a, b), label) for a, b, (_, _, label) in zip(left, right, pairs))
@@ -352,19 +376,22 @@ class SupportSearch:
         """Help-center conditions: published only (unless drafts are asked for), locale, section, labels."""
         clauses: list[Clause] = []
         draft = ARTICLE_FIELDS["draft"]
-        if not include_drafts and self._has_field(draft):  # a collection that cannot hold the flag has no drafts
+        # A collection that cannot hold the draft flag has no drafts.
+        if not flag(include_drafts, name="include_drafts") and self._has_field(draft):
             clauses.append(NotTrue(draft))
         for key, given in (("locale", locale), ("section_id", section_id)):
             if given is None:
                 continue
             field = self._filterable(key)
-            values = tuple(self._typed(field, check_value(v, what=key)) for v in filter_values(key, given))
+            listed = string_filter_values(key, given) if key == "locale" else filter_values(key, given)
+            values = tuple(self._typed(field, check_value(v, what=key)) for v in listed)
             clauses.append(Condition(field, values[0] if len(values) == 1 else values))
         if label_names is not None:
             field = self._filterable("label_names")
             clauses.append(
                 ContainsAny(
-                    field, tuple(check_value(v, what="label_names") for v in filter_values("label_names", label_names))
+                    field,
+                    tuple(check_value(v, what="label_names") for v in string_filter_values("label_names", label_names)),
                 )
             )
         return clauses
@@ -407,8 +434,7 @@ class SupportSearch:
         stream: str,
         consistency: str | None = None,
     ) -> list[list[_M]]:
-        if limit < 1:
-            raise ConfigurationError("limit must be at least 1.")
+        limit = result_limit(limit)
         if not texts:
             return []
         info = self._info

@@ -10,8 +10,12 @@ tests' data); OpenAI models were not measurable here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Iterable
+
+from query_sdk.errors import ConfigurationError
 
 __all__ = ["Calibration", "DEFAULT_THRESHOLDS", "calibrate", "default_threshold"]
 
@@ -60,13 +64,19 @@ def calibrate(scored: Iterable[tuple[float, bool]], *, min_recall: float | None 
     threshold=-1.0)[0].score``) and label it by whether a true duplicate existed, for example from
     tickets your agents merged (a duplicate) and tickets never merged (none); see the README.
     """
-    pairs = sorted(((float(s), bool(d)) for s, d in scored), key=lambda p: p[0], reverse=True)
+    if min_recall is not None and (
+        isinstance(min_recall, bool) or not isinstance(min_recall, Real) or not 0.0 < min_recall <= 1.0
+    ):
+        raise ConfigurationError("min_recall must be a share above 0 and at most 1, such as 0.95.")
+    pairs = sorted((_scored_pair(item) for item in scored), key=lambda p: p[0], reverse=True)
     positives = sum(1 for _, d in pairs if d)
     negatives = len(pairs) - positives
-    if not pairs or positives == 0:
-        raise ValueError("calibrate needs at least one pair labelled as a duplicate")
-    if min_recall is not None and not 0.0 < min_recall <= 1.0:
-        raise ValueError("min_recall must be in (0, 1]")
+    if positives == 0:
+        raise ConfigurationError(
+            "calibrate needs at least one pair labelled as a duplicate"
+            + (f" (got {len(pairs)}, none labelled True)." if pairs else " (got none)."),
+            guidance="Label requests that had a duplicate True (for example tickets your agents merged).",
+        )
     best = Calibration(threshold=pairs[0][0], precision=0.0, recall=0.0, f1=0.0, pairs=len(pairs))
     true_pos = 0
     for index, (score, duplicate) in enumerate(pairs):
@@ -90,3 +100,21 @@ def _at_or_below(score: float) -> float:
     """``score`` rounded to 6 decimals, never above it: the threshold must still flag the pair it came from."""
     rounded = round(score, 6)
     return rounded if rounded <= score else rounded - 1e-6
+
+
+def _scored_pair(item: object) -> tuple[float, bool]:
+    """One ``(score, is_duplicate)`` pair, checked: a finite number and a boolean label."""
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ConfigurationError(
+            "calibrate takes (score, is_duplicate) pairs.",
+            guidance="For labelled text pairs, use SupportSearch.calibrate([(text_a, text_b, is_duplicate), ...]).",
+        )
+    score, duplicate = item
+    if isinstance(score, bool) or not isinstance(score, Real) or not math.isfinite(score):
+        raise ConfigurationError("Each score passed to calibrate must be a finite number (not NaN or infinite).")
+    if isinstance(duplicate, str) or duplicate not in (0, 1):  # True/False, 1/0 and numpy booleans
+        raise ConfigurationError(
+            f"Each pair's label must be True or False, not {type(duplicate).__name__}.",
+            guidance="The label says whether the request had a duplicate.",
+        )
+    return float(score), bool(duplicate)

@@ -1,6 +1,7 @@
+import numpy
 import pytest
 
-from query_sdk import Calibration, calibrate
+from query_sdk import Calibration, ConfigurationError, calibrate
 from query_sdk.thresholds import FALLBACK_THRESHOLDS, default_threshold
 
 
@@ -30,10 +31,34 @@ def test_tied_scores_are_one_cut_off_and_equal_f1_keeps_the_higher_threshold():
 
 
 def test_needs_at_least_one_duplicate():
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="none labelled True"):
         calibrate([(0.9, False), (0.1, False)])
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="got none"):
         calibrate([])
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [(float("nan"), True), (0.2, False)],
+        [(float("inf"), True)],
+        [("0.9", True)],
+        [(None, True)],
+        [(0.9, "yes")],
+        [(0.9, None)],
+        [(0.9, True, "extra")],
+        ["0.9"],
+    ],
+)
+def test_malformed_pairs_are_refused_by_name(pairs):
+    # NaN used to come back as the threshold (every comparison with it is False: nothing flagged).
+    with pytest.raises(ConfigurationError, match=r"calibrate|score|label"):
+        calibrate(pairs)
+
+
+def test_numeric_and_numpy_labels_are_accepted():
+    result = calibrate([(numpy.float32(0.9), numpy.bool_(True)), (0.5, 0), (0.8, 1)])
+    assert (result.threshold, result.recall, result.false_flag_rate) == (0.8, 1.0, 0.0)
 
 
 def test_default_thresholds_fall_back_for_unmeasured_models():
@@ -58,7 +83,7 @@ def test_the_false_flag_rate_is_reported():
 
 @pytest.mark.parametrize("bad", [0.0, 1.5, -0.1])
 def test_min_recall_outside_zero_to_one_is_refused(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="min_recall"):
         calibrate([(0.9, True)], min_recall=bad)
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from query_sdk import ArticleMatch, TicketMatch
-from query_sdk.cli import _organization, _parser, format_table
+from query_sdk.cli import _identifier, _parser, format_table, main
 
 TICKETS = [
     TicketMatch("101", 0.91234, "subject: Card declined", {"subject": "Card declined", "status": "open"}, "tickets"),
@@ -40,7 +40,7 @@ def test_no_results_is_a_sentence_not_an_empty_table():
 
 @pytest.mark.parametrize(("raw", "value"), [("42", 42), ("-7", -7), ("org-42", "org-42"), ("４２", "４２")])  # noqa: RUF001
 def test_whole_number_org_ids_become_integers(raw, value):
-    assert _organization(raw) == value
+    assert _identifier(raw) == value
 
 
 def test_duplicates_takes_repeated_statuses_and_the_documented_defaults():
@@ -55,7 +55,36 @@ def test_duplicates_takes_repeated_statuses_and_the_documented_defaults():
     )
 
 
-def test_duplicates_requires_an_org():
+def test_duplicates_needs_an_org_or_a_requester(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        _parser().parse_args(["duplicates", "card"])
+        main(["duplicates", "card"])
     assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "--org" in error and "--requester" in error
+    assert "Traceback" not in error
+
+
+def test_duplicates_takes_a_requester_without_an_org():
+    args = _parser().parse_args(["duplicates", "card", "--requester", "9001"])
+    assert (args.org, _identifier(args.requester)) == (None, 9001)
+
+
+def test_articles_take_repeated_filters_and_drafts():
+    args = _parser().parse_args(
+        [
+            "articles",
+            "card",
+            "--locale",
+            "fr",
+            "--locale",
+            "de",
+            "--section",
+            "12",
+            "--label",
+            "cards",
+            "--include-drafts",
+        ]
+    )
+    assert (args.locales, args.sections, args.labels, args.include_drafts) == (["fr", "de"], ["12"], ["cards"], True)
+    plain = _parser().parse_args(["articles", "card"])
+    assert (plain.locales, plain.sections, plain.labels, plain.include_drafts) == (None, None, None, False)
