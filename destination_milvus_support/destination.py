@@ -70,6 +70,16 @@ def _may_hold_a_wide_integer(line: bytes) -> bool:
     return _TWENTY_DIGITS in digits or _MINUS_NINETEEN_DIGITS in digits
 
 
+#: What ``destination-milvus-support`` (or ``python main.py``) prints when run without a command.
+_USAGE = (
+    "usage: destination-milvus-support {spec,check,write} ...\n"
+    "  spec                                     print the connector's configuration specification\n"
+    "  check --config CONFIG.json               check the configuration, the Milvus server and the embedding service\n"
+    "  write --config CONFIG.json --catalog CONFIGURED_CATALOG.json < messages.jsonl\n"
+    "                                           sync the Airbyte messages read from stdin\n"
+)
+
+
 class DestinationMilvusSupport(Destination):
     """Chunk, embed and index help-desk records into Milvus."""
 
@@ -184,6 +194,9 @@ class DestinationMilvusSupport(Destination):
 
     def run(self, args: list[str]) -> None:
         """Entry point: print each message as a JSON line; on failure print one clean trace and exit 1."""
+        if not args:  # the CDK raises a bare "No command entered." exception, with its traceback
+            sys.stderr.write(_USAGE)
+            sys.exit(2)
         parsed = self.parse_args(args)
         quiet_milvus_logging()  # every failure is reported below, translated, as one TRACE
         try:

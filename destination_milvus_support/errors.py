@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import openai
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -43,10 +45,23 @@ class ConnectorSystemError(DestinationError, sdk.InternalError):
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """One plain sentence per problem, naming the field; never the input value (it may be a secret)."""
+    """One plain sentence per problem, naming the field; never the input value (it may be a secret).
+
+    The field is named by its path in the config (``embedding.openai_key``): pydantic's location
+    also holds the tag of a tagged union (``embedding.openai.openai_key``), which is not a key the
+    user can find in the config, so it is left out.
+    """
     problems = []
+    unions = _tagged_union_fields()
     for item in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(p) for p in item["loc"] if not str(p).startswith(("function-", "tagged-union")))
+        loc = item["loc"]
+        parts = [
+            str(part)
+            for index, part in enumerate(loc)
+            if not str(part).startswith(("function-", "tagged-union"))
+            and not (index > 0 and loc[index - 1] in unions and item["type"] != "union_tag_invalid")
+        ]
+        location = ".".join(parts)
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{location}: {message}" if location else message)
     return "Invalid configuration: " + "; ".join(problems) + "."
@@ -77,3 +92,30 @@ def to_traced_exception(error: BaseException) -> AirbyteTracedException:
     else:
         message = f"Unexpected internal error ({type(error).__name__}). Please report it."
     return AirbyteTracedException(message=message, internal_message=type(error).__name__, failure_type=failure)
+
+
+def _tagged_union_fields() -> frozenset[str]:
+    """Names of the config's fields that hold a tagged union (``embedding``, ``indexing.auth``, ...)."""
+    from pydantic import BaseModel
+
+    from destination_milvus_support.config import ConnectorConfig
+
+    def models_in(annotation: object) -> list[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [model for argument in get_args(annotation) for model in models_in(argument)]
+
+    names: set[str] = set()
+    todo: list[type[BaseModel]] = [ConnectorConfig]
+    seen: set[type[BaseModel]] = set()
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            members = models_in(info.annotation)
+            if len(members) > 1:
+                names.add(name)
+            todo.extend(members)
+    return frozenset(names)

@@ -4,9 +4,12 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
+import pytest
 from airbyte_cdk.models import Type
 
 from integration_tests.connector_runner import (
@@ -126,6 +129,17 @@ def test_spec_through_the_entry_point(tmp_path):
     assert out.returncode == 0
     assert "$ref" not in str(out.spec.connectionSpecification)
     assert out.spec.connectionSpecification["properties"]["embedding"]["oneOf"]
+
+
+@pytest.mark.parametrize("entry", ["main.py", "console script"])
+def test_no_command_prints_the_usage_not_a_traceback(entry, tmp_path):
+    # The CDK raises a bare "No command entered." exception, which used to escape with its traceback.
+    script = Path(sys.executable).with_name("destination-milvus-support")
+    command = [sys.executable, str(REPO / "main.py")] if entry == "main.py" else [str(script)]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("usage: destination-milvus-support {spec,check,write}")
+    assert "Traceback" not in done.stderr
 
 
 def test_concurrent_first_syncs_both_use_the_collection_one_of_them_created(_lite_server_uri, collection_name):

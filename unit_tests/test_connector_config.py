@@ -207,3 +207,29 @@ def test_email_text_fields_must_be_embedded_text_fields():
     assert (
         ConnectorConfig.model_validate({**base, "processing": {"chunk_size": 100}}).processing.email_text_fields == []
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "named", "not_named"),
+    [
+        ({"embedding": {"mode": "openai"}}, "embedding.openai_key: Field required", "embedding.openai."),
+        (
+            {"embedding": {"mode": "openai_compatible", "base_url": "http://127.0.0.1:1/v1"}},
+            "embedding.dimensions: Field required",
+            "openai_compatible.",
+        ),
+        ({"indexing": {"auth": {"mode": "token"}}}, "indexing.auth.token: Field required", "auth.token.token"),
+        (
+            {"processing": {"text_splitter": {"mode": "code"}}},
+            "processing.text_splitter.language: Field required",
+            "text_splitter.code.",
+        ),
+    ],
+)
+def test_errors_name_the_key_as_it_is_in_the_config_not_the_union_tag(change, named, not_named):
+    # pydantic's location holds the tagged union's tag (embedding.openai.openai_key): no such key exists.
+    with pytest.raises(ValidationError) as error:
+        ConnectorConfig.model_validate(_config(change))
+    message = describe_validation_error(error.value)
+    assert named in message
+    assert not_named not in message
