@@ -8,6 +8,7 @@ Run it with ``bash scripts/demo.sh`` (which installs what it needs), or directly
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -54,8 +55,12 @@ def sync(db: Path, embedding: str) -> None:
                 sent[0] += 1
             else:
                 records_before_state.append(sent[0])
-            process.stdin.write(line + "\n")
-        process.stdin.close()
+            try:
+                process.stdin.write(line + "\n")
+            except BrokenPipeError:  # the connector stopped early; its TRACE message says why
+                return
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
 
     started = time.monotonic()
     threading.Thread(target=feed, daemon=True).start()
@@ -101,9 +106,16 @@ def ask(db: Path) -> None:
 def main() -> None:
     """Parse arguments, sync, ask."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "support.db", help="Milvus Lite folder")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="Milvus Lite folder (default: ./support.db, or ./support-fake.db with --embedding fake: a "
+        "collection keeps the embedding it was built with)",
+    )
     parser.add_argument("--embedding", choices=["local", "fake"], default="local")
     args = parser.parse_args()
+    if args.db is None:
+        args.db = ROOT / ("support.db" if args.embedding == "local" else f"support-{args.embedding}.db")
     print(f"Syncing the sample help desk into Milvus Lite at {args.db} ...")
     sync(args.db.resolve(), args.embedding)
     ask(args.db.resolve())

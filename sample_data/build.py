@@ -727,6 +727,7 @@ _PROCESSING = {
         "section_id",
         "locale",
         "draft",
+        "label_names",
     ],
     "html_to_text": True,
 }
