@@ -321,19 +321,18 @@ class SupportSearch:
         maximising F1. Pass it as ``threshold=`` (for hybrid scores, calibrate on search results
         with ``query_sdk.calibrate``).
         """
-        if isinstance(pairs, (str, bytes, Mapping)) or not all(
-            isinstance(pair, (tuple, list)) and len(pair) == 3 for pair in pairs
-        ):
+        triples = None if isinstance(pairs, (str, bytes, Mapping)) else list(pairs)  # a generator is read once
+        if triples is None or not all(isinstance(pair, (tuple, list)) and len(pair) == 3 for pair in triples):
             raise ConfigurationError(
                 "SupportSearch.calibrate takes (text_a, text_b, is_duplicate) triples.",
                 guidance="For (score, is_duplicate) pairs from search results, use query_sdk.calibrate.",
             )
-        if not pairs:
+        if not triples:
             return calibrate([])  # the error that names what is missing
-        search_texts([a for a, _, _ in pairs] + [b for _, b, _ in pairs])
-        left = self._embedder.embed([a for a, _, _ in pairs])
-        right = self._embedder.embed([b for _, b, _ in pairs])
-        return calibrate((_cosine(a, b), label) for a, b, (_, _, label) in zip(left, right, pairs))
+        search_texts([a for a, _, _ in triples] + [b for _, b, _ in triples])
+        left = self._embedder.embed([a for a, _, _ in triples])
+        right = self._embedder.embed([b for _, b, _ in triples])
+        return calibrate((_cosine(a, b), label) for a, b, (_, _, label) in zip(left, right, triples))
 
     def close(self) -> None:
         """Close the Milvus connection and the embedder."""
