@@ -243,6 +243,7 @@ def test_calibrate_fits_a_threshold_on_labelled_pairs(search):
         ("The app crashes on start", "My card was declined at the shop", False),
     ]
     result = search.calibrate(pairs)
+    assert search.calibrate(pair for pair in pairs) == result  # any iterable, read once
     assert isinstance(result, Calibration)
     assert result.pairs == len(pairs)
     assert (result.precision, result.recall, result.f1) == (1.0, 1.0, 1.0)

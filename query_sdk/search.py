@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 from pymilvus import DataType, MilvusClient
 
@@ -314,7 +314,7 @@ class SupportSearch:
         conditions += self._article_filters(locale, section_id, label_names, include_drafts=include_drafts)
         return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream, consistency)
 
-    def calibrate(self, pairs: Sequence[tuple[str, str, bool]]) -> Calibration:
+    def calibrate(self, pairs: Iterable[tuple[str, str, bool]]) -> Calibration:
         """Fit the duplicate threshold on labelled ``(text_a, text_b, is_duplicate)`` pairs.
 
         Scores each pair by the dense similarity this embedder gives it and returns the threshold
