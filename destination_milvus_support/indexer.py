@@ -104,6 +104,7 @@ class MilvusIndexer:
         self.capabilities = ServerCapabilities.detect(self._client, timeout=_CALL_TIMEOUT)
         self._target: _Target | None = None
         self._warned_dropped: set[str] = set()
+        self._warned_cut: set[tuple[str, str]] = set()
         #: This sync wrote or deleted rows (else ``flush`` has nothing to seal).
         self._changed = False
         #: How lookups read rows of earlier syncs (set by ``begin_sync``; see ``_read_options``).
@@ -638,6 +639,17 @@ class MilvusIndexer:
         except MILVUS_CALL_ERRORS as error:
             raise translate_milvus_error(error, where=self._where) from None
 
+    def _warn_cut(self, stream: str, field: str) -> None:
+        """Warn once per stream and field that a string was cut to the VARCHAR limit (never its content)."""
+        if (stream, field) not in self._warned_cut:
+            self._warned_cut.add((stream, field))
+            log.warning(
+                "Stream %s: a value of metadata field %r is longer than Milvus' VARCHAR limit (65,535 bytes) and "
+                "was cut to fit; further cuts of this field are not logged.",
+                stream,
+                field,
+            )
+
     def _shape(self, row: Row, target: _Target, generation: int) -> dict[str, Any]:
         shaped: dict[str, Any] = {
             target.vector_field: list(row.vector),
@@ -658,7 +670,7 @@ class MilvusIndexer:
                 continue
             kind = target.declared.get(name)
             if kind is not None:
-                shaped[name] = fit_declared_value(value, kind, stream=row.stream, field=name)
+                shaped[name] = fit_declared_value(value, kind, stream=row.stream, field=name, on_cut=self._warn_cut)
             elif target.dynamic:
                 shaped[name] = fit_dynamic_value(value, stream=row.stream, field=name)
             elif name not in self._warned_dropped:

@@ -59,6 +59,7 @@ from typing import Any, Callable, Sequence
 
 from airbyte_cdk.models import ConfiguredAirbyteCatalog, ConfiguredAirbyteStream, DestinationSyncMode
 
+from destination_milvus_support.errors import ConnectorConfigError
 from query_sdk.contract import chunk_primary_key, stream_identifier
 from query_sdk.layout import parse_record_digest, same_source, stored_chunk_count
 
@@ -96,8 +97,18 @@ def stream_rules(catalog: ConfiguredAirbyteCatalog, *, run_id: int | None = None
     """The rules of every configured stream, by stream identifier."""
     run = int(time.time() * 1000) if run_id is None else run_id
     rules = {}
+    seen: dict[str, ConfiguredAirbyteStream] = {}
     for configured in catalog.streams:
         name = stream_identifier(configured.stream.name, configured.stream.namespace)
+        if name in seen:
+            raise ConnectorConfigError(
+                f"Streams {_described(seen[name])} and {_described(configured)} would both be stored as "
+                f"_ab_stream {name!r} (namespace and name joined by '_', as the official destination stores "
+                "them), so each would overwrite the other's records.",
+                guidance="Sync them to different collections (a connection each), or rename one with a stream "
+                "prefix or a destination namespace in the connection's settings.",
+            )
+        seen[name] = configured
         mode = configured.destination_sync_mode
         tracked = _has_platform_generations(configured)
         refresh = (
@@ -123,6 +134,12 @@ def chunk_key(configured: ConfiguredAirbyteStream, rid: str, version: Callable[[
     if configured.destination_sync_mode == DestinationSyncMode.append_dedup or not has_key:
         return rid
     return f"{rid}#{version()}"
+
+
+def _described(configured: ConfiguredAirbyteStream) -> str:
+    """A stream as the Airbyte UI shows it: ``namespace.name``, or ``name`` without a namespace."""
+    stream = configured.stream
+    return repr(f"{stream.namespace}.{stream.name}" if stream.namespace else stream.name)
 
 
 def _has_platform_generations(stream: ConfiguredAirbyteStream) -> bool:

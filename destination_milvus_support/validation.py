@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 from pymilvus import DataType
@@ -94,13 +94,16 @@ def fit_record_id(rid: str) -> str:
     return "sha256:" + hashlib.sha256(rid.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -> Any:
+def fit_declared_value(
+    value: Any, kind: DataType, *, stream: str, field: str, on_cut: Callable[[str, str], None] | None = None
+) -> Any:
     """Fit a metadata value to its declared Milvus field type, or raise a ``RecordError`` naming the field.
 
     INT64 takes integers within the signed 64-bit range (and integral floats below 2**53, the
     ones that are exact); DOUBLE takes finite
     numbers (and numeric strings); BOOL only booleans; VARCHAR anything, JSON-encoded when not a
-    string, cut to 65,535 bytes. ``None`` is stored as null.
+    string, cut to 65,535 bytes (``on_cut(stream, field)`` is called when it is, so the caller can warn).
+    ``None`` is stored as null.
     """
     if value is None:
         return None
@@ -131,6 +134,8 @@ def fit_declared_value(value: Any, kind: DataType, *, stream: str, field: str) -
             encoded = text.encode("utf-8", "surrogatepass")
             if len(encoded) > _VARCHAR_MAX:
                 text = encoded[:_VARCHAR_MAX].decode("utf-8", errors="ignore")
+                if on_cut is not None:
+                    on_cut(stream, field)
             return text
     except (TypeError, ValueError, OverflowError, orjson.JSONEncodeError):
         raise RecordError(

@@ -31,6 +31,7 @@ from integration_tests.connector_runner import (
     main_command,
     make_config,
     parse_output,
+    run_main,
     stream,
     write_files,
 )
@@ -138,6 +139,12 @@ def _run(
         sys.stdin = old_stdin
     messages, unparsed = parse_output(stdout.getvalue())
     return Output(messages, stdout.getvalue(), "", code, unparsed)
+
+
+def _namespaced(name: str, namespace: str) -> dict[str, Any]:
+    configured = stream(name, properties=PROPERTIES)
+    configured["stream"]["namespace"] = namespace
+    return configured
 
 
 def _lines(*lines: bytes) -> bytes:
@@ -317,6 +324,28 @@ CASES: list[Case] = [
         stdin=_lines(*GOOD, _record(_ticket(2), "macros")),
     ),
     _catalog_case("catalog_without_streams", {"streams": []}, "'tickets'"),
+    # namespace and name are joined by "_" in _ab_stream (the official form): these pairs would share rows
+    _catalog_case(
+        "catalog_streams_that_share_an_ab_stream",
+        catalog_dict(
+            _namespaced("eu_orders", "sales"),
+            _namespaced("orders", "sales_eu"),
+        ),
+        "'sales.eu_orders'",
+        "'sales_eu.orders'",
+        "'sales_eu_orders'",
+        stdin=b"",
+    ),
+    _catalog_case(
+        "catalog_namespaced_stream_and_prefixed_stream_collide",
+        catalog_dict(
+            _namespaced("tickets", "acme"),
+            stream("acme_tickets", properties=PROPERTIES),
+        ),
+        "'acme.tickets'",
+        "'acme_tickets'",
+        stdin=b"",
+    ),
     _catalog_case("catalog_not_a_catalog", {"streams": [{"stream": {"name": "tickets"}}]}, "catalog"),
     _catalog_case("catalog_a_list", [1, 2], "catalog"),
     _catalog_case(
@@ -403,6 +432,27 @@ def test_odd_but_valid_records_are_stored(stub, tmp_path, name, data, catalog):
     assert out.returncode == 0, out.stdout[-1500:]
     assert len(out.states) == 1
     _assert_kept(lite, 1)
+
+
+def test_a_metadata_string_cut_to_the_varchar_limit_is_warned_about_once_without_its_content(stub, tmp_path):
+    lite = str(tmp_path / "milvus.db")
+    tickets = [_record(_ticket(n, status="s" * 100_000)) for n in (1, 2, 3)]
+    # A child process: the connector's own log lines reach its stdout (in-process, pytest holds the handler).
+    out = run_main(
+        "write",
+        tmp_path,
+        config=_config(stub, lite, processing__chunk_size=2000),
+        catalog=BASE_CATALOG,
+        lines=_lines(*tickets, _state(1)).decode().splitlines(),
+    )
+    assert out.returncode == 0, out.stdout[-1500:]
+    cut = [line for line in out.logs if "VARCHAR limit" in line]
+    assert len(cut) == 1, out.logs
+    assert "'status'" in cut[0] and "tickets" in cut[0]
+    assert "sss" not in out.stdout
+    with MilvusReader(lite, "faults") as reader:
+        stored = [row["status"] for row in reader.rows(fields=["status"])]
+    assert [len(value) for value in stored] == [65_535] * 3
 
 
 # -- as real processes, with stdin left open: a clean exit 1, never an abort (134) --------------------
