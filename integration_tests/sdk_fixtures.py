@@ -236,12 +236,14 @@ def sync_in_subprocess(
     work: Path,
     *,
     metadata_fields: Sequence[str] = METADATA_FIELDS,
+    namespace: str | None = None,
 ) -> None:
     """``python main.py write`` in a child process, so this process never opens (and locks) a Lite folder."""
     config, catalog, messages = work / "config.json", work / "catalog.json", work / "messages.jsonl"
     config.write_text(json.dumps(connector_config(uri, collection, metadata_fields=metadata_fields)))
-    catalog.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(configured_catalog(list(records)))))
-    lines = [json.dumps(AirbyteMessageSerializer.dump(m)) for m in record_messages(records)]
+    configured = configured_catalog(list(records), namespace=namespace)
+    catalog.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(configured)))
+    lines = [json.dumps(AirbyteMessageSerializer.dump(m)) for m in record_messages(records, namespace=namespace)]
     messages.write_text("\n".join(lines) + "\n")
     with messages.open("rb") as stdin:
         done = subprocess.run(

@@ -9,6 +9,7 @@ import pytest
 
 from integration_tests.sdk_fixtures import (
     CARD_QUERY,
+    METADATA_FIELDS,
     ORG,
     OTHER_ORG,
     RARE_WORD,
@@ -177,3 +178,24 @@ def test_articles_filter_by_locale_section_and_label(help_centre):
     assert set(_articles(help_centre, "--section", "11", "--section", "13")) == {"801", "805"}
     assert _articles(help_centre, "--label", "cards") == ["801"]
     assert set(_articles(help_centre, "--label", "cards", "--include-drafts")) == {"801", "802"}
+
+
+def test_a_namespaced_connection_is_searched_by_naming_its_stream(tmp_path):
+    # A destination namespace stores tickets as acme_tickets: the default stream finds nothing.
+    uri = str(tmp_path / "support.db")
+    fields = [*METADATA_FIELDS, *(f for f in HC_FIELDS if f not in METADATA_FIELDS)]
+    desk = {"tickets": TICKETS, "articles": HC_ARTICLES}
+    sync_in_subprocess(uri, "zendesk", desk, tmp_path, metadata_fields=fields, namespace="acme")
+
+    def search(*args):
+        done = subprocess.run(
+            [str(SCRIPT), *args, "--uri", uri, "--collection", "zendesk", "--json", "--threshold", "-1"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return [m["record_id"] for m in json.loads(done.stdout)]
+
+    assert search("duplicates", CARD_QUERY, "--org", str(ORG)) == []
+    assert search("duplicates", CARD_QUERY, "--org", str(ORG), "--stream", "acme_tickets")[0] == "101"
+    assert search("articles", HC_QUERY) == []
+    assert search("articles", HC_QUERY, "--stream", "acme_articles")[0] == "801"

@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     duplicates = commands.add_parser(
         "duplicates", parents=[common], help="open tickets of one organisation that look like TEXT"
     )
+    duplicates.add_argument(
+        "--stream",
+        default="tickets",
+        help="the stream the tickets were synced as (_ab_stream; default: %(default)s): with a destination "
+        "namespace or stream prefix, e.g. acme_tickets",
+    )
     duplicates.add_argument("--org", help="the organisation id whose open tickets are searched")
     duplicates.add_argument(
         "--requester",
@@ -52,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"a status that counts as open; repeat for several (default: {' '.join(DEFAULT_OPEN_STATUSES)})",
     )
     articles = commands.add_parser("articles", parents=[common], help="help-center articles that may answer TEXT")
+    articles.add_argument(
+        "--stream",
+        default="articles",
+        help="the stream the articles were synced as (_ab_stream; default: %(default)s)",
+    )
     articles.add_argument(
         "--locale", action="append", dest="locales", metavar="LOCALE", help="only this locale's articles (repeatable)"
     )
@@ -71,7 +82,8 @@ def _identifier(raw: str) -> FilterValue:
 
 
 def _search(args: argparse.Namespace) -> list[Match]:
-    with SupportSearch.connect(uri=args.uri, collection=args.collection, hybrid=args.hybrid) as search:
+    streams = {"tickets_stream" if args.command == "duplicates" else "articles_stream": args.stream}
+    with SupportSearch.connect(uri=args.uri, collection=args.collection, hybrid=args.hybrid, **streams) as search:
         if args.command == "duplicates":
             return list(
                 search.find_duplicate_tickets(
