@@ -2,7 +2,8 @@
 
 An experiment, not part of query_sdk: the last untried path of "a duplicate flag people can trust".
 all-MiniLM-L6-v2 is fine-tuned on what an app knows (its tickets and half of the requests of the
-indexed kinds, labelled by kind, as merged tickets would give them; optionally all of Banking77's
+indexed kinds, labelled by kind; or, with ``--pairs merged``, only (request, the ticket it was merged
+into) pairs, which is all a help desk records; optionally all of Banking77's
 train split without the held-out kinds), then the tickets and the other half of the requests plus
 every held-out request are embedded again and scored by top cosine, as ``find_duplicate_tickets``
 scores them. Same data sets, texts and split as ``bench/flag_metric.py`` (``_flag_sets.py``, e-mail
@@ -24,6 +25,7 @@ Two steps, two venvs (torch is not a project dependency):
     /tmp/ft/bin/python bench/flag_finetune.py train --set short --seed 0 --epochs 10              # history only
     /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128   # 0, 1, 2
     /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128 --hold-back 0.33
+    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128 --pairs merged
     /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --extra --epochs 2 --train-max-len 128
 
 Files go to $TMPDIR/flag_finetune (data.json, results.jsonl). Results and the verdict: bench/README.md,
@@ -193,6 +195,16 @@ def train(args: argparse.Namespace) -> None:
                 by_kind.setdefault(kind, []).append(text)
     assert not set(by_kind) & held, "a held-out kind reached training"
     n_texts = sum(len(v) for v in by_kind.values())
+    # --pairs merged: only what a help desk records when an agent merges a request into a ticket, a
+    # (request, that ticket) pair; kinds are unknown, so a batch avoids two pairs of the same ticket only.
+    tickets_of: dict[str, list[int]] = {}
+    for j, kind in enumerate(ds["t_int"]):
+        tickets_of.setdefault(kind, []).append(j)
+    pick = random.Random(2000 + args.seed)
+    merged = [(ds["r_texts"][i], pick.choice(tickets_of[ds["r_int"][i]])) for i in history]
+    if args.pairs == "merged":
+        assert not args.extra, "--extra has kinds, not merges"
+        n_texts = len(merged)
 
     encoder = Encoder(load_float_minilm(data["onnx"]))
     reference = np.array(data[args.set]["onnx_vectors"], dtype=np.float32)  # LocalEmbedder, at dump
@@ -227,6 +239,7 @@ def train(args: argparse.Namespace) -> None:
             "n_held_out": int((~has).sum()),
             "n_train_texts": n_texts,
             "hold_back": args.hold_back,
+            "pairs": args.pairs,
             "n_calibration": len(calibration),
         }
         print(json.dumps(row), flush=True)
@@ -238,8 +251,14 @@ def train(args: argparse.Namespace) -> None:
     rng = random.Random(1000 + args.seed)
 
     def batches() -> Any:
-        """One pass: every text once as an anchor, with another text of its kind; one pair per kind per batch."""
-        items = [(kind, text) for kind, texts in by_kind.items() if len(texts) > 1 for text in texts]
+        """One pass: every text once as an anchor, with another text of its kind; one pair per kind per batch.
+
+        With --pairs merged: every merged request once, with its ticket; one pair per ticket per batch.
+        """
+        if args.pairs == "merged":
+            items = [(str(j), (text, ds["t_texts"][j])) for text, j in merged]
+        else:
+            items = [(kind, text) for kind, texts in by_kind.items() if len(texts) > 1 for text in texts]
         rng.shuffle(items)
         while items:
             batch, used, rest = [], set(), []
@@ -247,7 +266,10 @@ def train(args: argparse.Namespace) -> None:
                 if kind in used or len(batch) >= args.batch:
                     rest.append((kind, text))
                     continue
-                batch.append((text, rng.choice([t for t in by_kind[kind] if t is not text])))
+                if isinstance(text, tuple):
+                    batch.append(text)
+                else:
+                    batch.append((text, rng.choice([t for t in by_kind[kind] if t is not text])))
                 used.add(kind)
             items = rest
             if len(batch) < 4:
@@ -301,6 +323,12 @@ def main() -> None:
         "--hold-back", type=float, default=0.0, help="share of the history kept out of training for the threshold"
     )
     t.add_argument("--train-max-len", type=int, default=256, help="tokens a training text is cut to")
+    t.add_argument(
+        "--pairs",
+        choices=["kinds", "merged"],
+        default="kinds",
+        help="kinds: pairs of same-kind texts; merged: only (request, the ticket it was merged into)",
+    )
     args = parser.parse_args()
     if args.command == "dump":
         dump()
