@@ -39,6 +39,7 @@ from destination_milvus_support.official import official_model_problems
 from destination_milvus_support.processor import DocumentProcessor
 from destination_milvus_support.schema import declared_metadata_types, sparse_field_for
 from destination_milvus_support.spec import connector_specification
+from destination_milvus_support.sync_modes import stream_rules
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
 from destination_milvus_support.writer import Writer
 from query_sdk.contract import SPARSE_FIELD, CollectionContract
@@ -145,8 +146,9 @@ class DestinationMilvusSupport(Destination):
         """Write the input's records; yield STATE messages once what precedes them is durable."""
         parsed = ConnectorConfig.model_validate(config)
         embedder = build_embedder(parsed.embedding)
-        try:  # names every collection reserves, refused before connecting (which creates a Milvus Lite folder)
-            _check_reserved_names(parsed, _contract(parsed, embedder, sparse_field=None))
+        try:  # refused before connecting (which creates a Milvus Lite folder and the collection)
+            _check_reserved_names(parsed, _contract(parsed, embedder, sparse_field=None))  # every collection's names
+            stream_rules(configured_catalog)  # streams that would share one _ab_stream
         except ConnectorConfigError:
             if embedder is not None:
                 embedder.close()
