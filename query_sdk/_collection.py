@@ -35,6 +35,8 @@ class CollectionInfo:
     dynamic: bool
     sparse_field: str | None
     capabilities: ServerCapabilities
+    #: The vector index's type as Milvus reports it (``HNSW``, ``IVF_FLAT``, ``AUTOINDEX``...), or "".
+    index_type: str = ""
 
     @property
     def record_id_declared(self) -> bool:
@@ -78,7 +80,7 @@ class CollectionInfo:
                     guidance="Run a sync into it first, or check the collection name.",
                 )
             description = client.describe_collection(name, timeout=timeout)
-            metric = _metric(client, name, timeout=timeout)
+            indexes = _indexes(client, name, timeout=timeout)
             state = str(client.get_load_state(name, timeout=timeout).get("state", ""))
             if "Loaded" not in state or "NotLoad" in state:
                 deadline = load_timeout
@@ -99,7 +101,7 @@ class CollectionInfo:
         return cls(
             name=name,
             contract=contract,
-            metric=metric.get(vector_field, contract.metric if contract else "L2"),
+            metric=str(indexes.get(vector_field, {}).get("metric_type") or (contract.metric if contract else "L2")),
             vector_field=vector_field,
             text_field=text_field,
             dimensions=dimensions,
@@ -108,6 +110,7 @@ class CollectionInfo:
             dynamic=bool(description.get("enable_dynamic_field")),
             sparse_field=sparse,
             capabilities=capabilities,
+            index_type=str(indexes.get(vector_field, {}).get("index_type") or ""),
         )
 
 
@@ -132,12 +135,11 @@ def _deadline_exceeded(error: BaseException) -> bool:
     return code == grpc.StatusCode.DEADLINE_EXCEEDED or code == 10001  # Milvus' own "timeout"
 
 
-def _metric(client: MilvusClient, name: str, *, timeout: float | None = None) -> dict[str, str]:
-    """Metric type per indexed field, from the collection's index descriptions."""
-    metrics: dict[str, str] = {}
+def _indexes(client: MilvusClient, name: str, *, timeout: float | None = None) -> dict[str, dict[str, str]]:
+    """Metric and index type per indexed field (upper case), from the collection's index descriptions."""
+    found: dict[str, dict[str, str]] = {}
     for index in client.list_indexes(name, timeout=timeout):
         info = client.describe_index(name, index_name=index, timeout=timeout) or {}
         field = str(info.get("field_name", ""))
-        if info.get("metric_type"):
-            metrics[field] = str(info["metric_type"]).upper()
-    return metrics
+        found[field] = {key: str(info[key]).upper() for key in ("metric_type", "index_type") if info.get(key)}
+    return found
