@@ -40,6 +40,8 @@ from typing import Any, Iterable, Sequence
 SAMPLE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SAMPLE_DIR.parent
 DEFAULT_BANKING77_DIR = REPO_ROOT.parent / "shared" / "data" / "banking77"
+#: Where Banking77's CSV files (columns ``text,category``) are published (PolyAI, CC BY 4.0).
+BANKING77_SOURCE = "https://github.com/PolyAI-LDN/task-specific-datasets/tree/master/banking_data"
 
 if __package__ in (None, ""):  # run as a script: make ``sample_data`` importable
     sys.path.insert(0, str(REPO_ROOT))
@@ -261,6 +263,11 @@ def _row_text_category(row: Any) -> tuple[str, str | None]:
 def load_banking77(directory: str | Path = DEFAULT_BANKING77_DIR, split: str = "train") -> list[tuple[str, str]]:
     """Read ``<directory>/<split>.csv`` (columns ``text,category``) as ``[(text, category), ...]``."""
     path = Path(directory) / f"{split}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Banking77's {split}.csv is not in {Path(directory).resolve()}. Download train.csv and test.csv "
+            f"from {BANKING77_SOURCE} into that folder, or pass its location (--banking77 DIR)."
+        )
     with path.open(newline="", encoding="utf-8") as fh:
         return [(r["text"], r["category"]) for r in csv.DictReader(fh)]
 
@@ -859,7 +866,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(SAMPLE_DIR), help="output folder (default: sample_data/)")
     args = parser.parse_args(argv)
-    summary = build(args.banking77, args.out)
+    try:
+        summary = build(args.banking77, args.out)
+    except FileNotFoundError as error:
+        print(f"build.py: error: {error}", file=sys.stderr)
+        return 2
     print(json.dumps(summary, indent=2))
     return 0
 
