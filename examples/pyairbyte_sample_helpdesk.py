@@ -182,7 +182,10 @@ def search(args: argparse.Namespace) -> int:
         print(f"(No {SEARCH_CLI}: install the project to search the result.)")
         return 0
     print(f'\nOpen tickets of organisation {ORGANIZATION} that look like:\n  "{NEW_REQUEST}"\n', flush=True)
-    command = [str(SEARCH_CLI), "duplicates", NEW_REQUEST, "--org", str(ORGANIZATION), "--uri", args.db]
+    # The three closest, whatever their score: this example syncs with the fake embedder, whose
+    # scores sit below any duplicate threshold (a real model's default threshold applies without it).
+    command = [str(SEARCH_CLI), "duplicates", NEW_REQUEST, "--org", str(ORGANIZATION), "--uri", args.db,
+               "--threshold", "-1", "--limit", "3"]  # fmt: skip
     return subprocess.run([*command, "--collection", args.collection], check=False).returncode
 
 
