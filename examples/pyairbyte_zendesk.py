@@ -60,7 +60,7 @@ def destination_config(db: str, collection: str, embedding: str) -> dict[str, An
             "text_fields": ["subject", "description", "title", "body"],
             "metadata_fields": [
                 "id", "subject", "status", "organization_id", "requester_id", "priority", "tags",
-                "updated_at", "url", "title", "html_url", "section_id", "locale", "draft",
+                "updated_at", "url", "title", "html_url", "section_id", "locale", "draft", "label_names",
             ],
             "html_to_text": True,
             "email_text_fields": ["description"],
