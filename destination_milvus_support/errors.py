@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import get_args
 
 import openai
@@ -94,6 +95,7 @@ def to_traced_exception(error: BaseException) -> AirbyteTracedException:
     return AirbyteTracedException(message=message, internal_message=type(error).__name__, failure_type=failure)
 
 
+@cache
 def _tagged_union_fields() -> frozenset[str]:
     """Names of the config's fields that hold a tagged union (``embedding``, ``indexing.auth``, ...)."""
     from pydantic import BaseModel

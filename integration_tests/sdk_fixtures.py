@@ -30,6 +30,7 @@ from airbyte_cdk.models import (
     SyncMode,
     Type,
 )
+from pymilvus import DataType, MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 from integration_tests.conftest import BACKENDS
@@ -255,6 +256,16 @@ def sync_in_subprocess(
             timeout=300,
         )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def create_official_layout(client: MilvusClient, name: str, *, dims: int, nlist: int) -> None:
+    """A collection shaped as the official destination creates one: auto_id INT64 pk, dynamic field, IVF_FLAT, L2."""
+    schema = MilvusClient.create_schema(auto_id=True, enable_dynamic_field=True)
+    schema.add_field("pk", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dims)
+    index = client.prepare_index_params()
+    index.add_index("vector", index_type="IVF_FLAT", metric_type="L2", params={"nlist": nlist})
+    client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
 
 
 # -- fixtures --------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ metadata value sits in the dynamic JSON field, as in collections the official co
 import uuid
 
 import pytest
-from pymilvus import DataType, MilvusClient
+from pymilvus import MilvusClient
 
 from integration_tests.conftest import BACKENDS
-from integration_tests.sdk_fixtures import DIMS, sync
+from integration_tests.sdk_fixtures import DIMS, create_official_layout, sync
 from query_sdk import ArticleMatch, ConfigurationError, FakeEmbedder, SupportSearch, UnsafeFilterValueError
 
 QUERY = "why was my debit card declined at the shop"
@@ -74,12 +74,7 @@ def _official(tmp_path_factory):
     """An official-connector-shaped collection: auto_id INT64 pk, L2, text and all metadata in the dynamic field."""
     uri = str(tmp_path_factory.mktemp("hc-official") / "milvus.db")
     client = MilvusClient(uri)
-    schema = MilvusClient.create_schema(auto_id=True, enable_dynamic_field=True)
-    schema.add_field("pk", DataType.INT64, is_primary=True)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=DIMS)
-    index = client.prepare_index_params()
-    index.add_index("vector", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 16})
-    client.create_collection("official", schema=schema, index_params=index, consistency_level="Strong")
+    create_official_layout(client, "official", dims=DIMS, nlist=16)
     embedder = FakeEmbedder(DIMS)
     rows = []
     for article in ARTICLES:

@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from pymilvus import DataType, MilvusClient
+from pymilvus import MilvusClient
 
+from integration_tests.sdk_fixtures import create_official_layout
 from query_sdk import FakeEmbedder, SupportSearch
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -29,12 +30,7 @@ def official(tmp_path_factory):
     """The sample help desk's tickets in the official destination's layout; their vectors, by record id."""
     uri = str(tmp_path_factory.mktemp("official-ivf") / "milvus.db")
     client = MilvusClient(uri)
-    schema = MilvusClient.create_schema(auto_id=True, enable_dynamic_field=True)
-    schema.add_field("pk", DataType.INT64, is_primary=True)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=DIMS)
-    index = client.prepare_index_params()
-    index.add_index("vector", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 1024})
-    client.create_collection("official", schema=schema, index_params=index, consistency_level="Strong")
+    create_official_layout(client, "official", dims=DIMS, nlist=1024)  # the official destination's nlist
     embedder = FakeEmbedder(DIMS)
     tickets = _sample_tickets()
     texts = [f"subject: {t['subject']}\ndescription: {t['description']}" for t in tickets]
