@@ -143,9 +143,9 @@ def phase_ours(uri: str, collection: str, scenario: str, records: int, base_url:
 def _raw_rows(scenario: str, records: int, wanted: set[str]) -> list[dict[str, Any]]:
     """The rows the connector writes for these records (same processor, same token counter)."""
     from destination_milvus_support.config import ProcessingConfig
+    from destination_milvus_support.content import record_hash
     from destination_milvus_support.processor import DocumentProcessor
     from query_sdk.embedders.openai import count_cl100k_tokens
-    from query_sdk.layout import record_hash
 
     processor = DocumentProcessor(
         ProcessingConfig.model_validate(c.config("x", "x")["processing"]), c.catalog(), count_cl100k_tokens
@@ -154,8 +154,8 @@ def _raw_rows(scenario: str, records: int, wanted: set[str]) -> list[dict[str, A
     for data, kind in scenario_tickets(scenario, records):
         if kind not in wanted:
             continue
-        processed = processor.process(c._record("tickets", data).record)  # type: ignore[arg-type]
-        for chunk in processed.chunks:
+        processed = processor.prepare(c._record("tickets", data).record)  # type: ignore[arg-type]
+        for chunk in processor.chunk_many([processed])[0]:
             row = {
                 "pk": chunk.pk,
                 "text": chunk.text,

@@ -109,7 +109,7 @@ def phase_ours(uri: str, collection: str, records: int) -> dict[str, Any]:
 def _raw_rows(records: int) -> list[dict[str, Any]]:
     """The rows the connector writes for these records (pk, text, metadata, bookkeeping fields)."""
     from destination_milvus_support.config import ProcessingConfig
-    from destination_milvus_support.indexer import record_hash
+    from destination_milvus_support.content import record_hash
     from destination_milvus_support.processor import DocumentProcessor
     from query_sdk.embedders import FakeEmbedder
 
@@ -122,8 +122,8 @@ def _raw_rows(records: int) -> list[dict[str, Any]]:
     for message in c.ticket_messages(records):
         if message.record is None:
             continue
-        processed = processor.process(message.record)
-        for chunk in processed.chunks:
+        processed = processor.prepare(message.record)
+        for chunk in processor.chunk_many([processed])[0]:
             meta = dict(chunk.metadata)
             row = {
                 "pk": chunk.pk,

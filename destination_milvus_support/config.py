@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from query_sdk.connection import is_local_path
 from query_sdk.embedders import LOCAL_MODELS, OPENAI_MODELS
 from query_sdk.errors import ConfigurationError
-from query_sdk.milvus import is_local_path
 
 __all__ = [
     "OFFICIAL_OPENAI_MODEL",
@@ -203,6 +203,11 @@ class ProcessingConfig(BaseModel):
         description="Fields to rename, e.g. description to body. Not for nested fields, but for paths already "
         "flattened by dot notation.",
     )
+
+    @property
+    def mappings(self) -> dict[str, str]:
+        """``field_name_mappings`` as source name -> stored name."""
+        return {m.from_field: m.to_field for m in self.field_name_mappings}
 
 
 # -- embeddings -----------------------------------------------------------------------------------
@@ -428,7 +433,7 @@ class IndexingConfig(BaseModel):
         try:
             is_local_path(host)
         except ConfigurationError as error:
-            raise ValueError(str(error)) from None
+            raise ValueError(error.render({"uri": "indexing.host"})) from None
         return host
 
     def token(self) -> str:

@@ -12,17 +12,38 @@ from pydantic import ValidationError
 
 from query_sdk import errors as sdk
 from query_sdk.embedders.openai import translate_openai_error
-from query_sdk.milvus import MILVUS_CALL_ERRORS, translate_milvus_error
+from query_sdk.milvus_errors import MILVUS_CALL_ERRORS, translate_milvus_error
 
 __all__ = [
+    "CONNECTOR_SETTINGS",
     "ConnectorConfigError",
-    "ConnectorSystemError",
-    "ConnectorTransientError",
     "DestinationError",
     "RecordError",
+    "describe",
     "describe_validation_error",
     "to_traced_exception",
 ]
+
+#: The config keys shared code names as ``<setting:NAME>`` (``query_sdk.errors.SDK_SETTINGS`` has the app's words).
+CONNECTOR_SETTINGS = {
+    "uri": "indexing.host",
+    "db": "indexing.db",
+    "credentials": "indexing.auth (the token, or the username and password) and the user's privileges",
+    "collection": "indexing.collection",
+    "fields": "indexing.text_field and indexing.vector_field, or write to a new collection",
+    "hybrid": "turn off indexing.hybrid_search",
+    "chunk_size": "a lower processing.chunk_size",
+    "dimensions": "embedding.dimensions",
+    "model": "embedding.model (or deployment)",
+    "base_url": "embedding.base_url",
+    "azure": "embedding.api_base and embedding.deployment",
+    "call_timeout": "a later retry",
+}
+
+
+def describe(error: sdk.SupportSearchError) -> str:
+    """An error's message and guidance in the words of the connector's config."""
+    return error.render(CONNECTOR_SETTINGS)
 
 
 class DestinationError(sdk.SupportSearchError):
@@ -35,14 +56,6 @@ class ConnectorConfigError(DestinationError, sdk.ConfigurationError):
 
 class RecordError(ConnectorConfigError):
     """A record cannot be processed as configured (names stream and field, never content)."""
-
-
-class ConnectorTransientError(DestinationError, sdk.TransientError):
-    """A service failed in a way that a later retry may fix."""
-
-
-class ConnectorSystemError(DestinationError, sdk.InternalError):
-    """A bug or an unexpected state."""
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -89,7 +102,7 @@ def to_traced_exception(error: BaseException) -> AirbyteTracedException:
     else:
         failure = FailureType.system_error
     if isinstance(error, sdk.SupportSearchError):
-        message = str(error)
+        message = describe(error)
     else:
         message = f"Unexpected internal error ({type(error).__name__}). Please report it."
     return AirbyteTracedException(message=message, internal_message=type(error).__name__, failure_type=failure)

@@ -1,50 +1,67 @@
-"""Turning one Airbyte record into chunks: text from the text fields, metadata, keys, token counts."""
+"""Turning an Airbyte record into chunks in two steps: ``prepare`` (cheap, every record), ``chunk_many`` (changed ones).
+
+``prepare`` reads what a record is (stream, id, chunk key, metadata, the raw values of its text
+fields) and digests it, without rendering or counting anything: a scheduled re-sync recognises an
+unchanged record from that digest alone. ``render`` (HTML to text, e-mail cleaning, ``field: value``
+lines) and the splitting in ``chunk_many`` run only for records that changed.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import dpath
-import orjson
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalog
 
 from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig
+from destination_milvus_support.content import (
+    ROW_FORMAT,
+    chunk_primary_key,
+    content_digest,
+    record_id,
+    record_version,
+)
 from destination_milvus_support.errors import RecordError
+from destination_milvus_support.keys import OWN_COLLECTION
 from destination_milvus_support.splitter import ChunkSplitter
 from destination_milvus_support.sync_modes import chunk_key
-from destination_milvus_support.text import html_to_text, render_value
-from destination_milvus_support.validation import check_metadata_names, fit_record_id
-from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, chunk_primary_key, record_id, stream_identifier
+from destination_milvus_support.text import html_to_text, render_value, rough_length
+from destination_milvus_support.validation import check_metadata_names
+from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, stream_identifier
 from query_sdk.email_text import clean_email
 
-__all__ = [
-    "CDC_DELETED_FIELD",
-    "Chunk",
-    "DocumentProcessor",
-    "PreparedRecord",
-    "ProcessedRecord",
-    "html_to_text",
-    "render_text",
-]
+__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "PreparedRecord", "render_text"]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
 TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
-#: Bump when the rows a record makes change for the same input and settings (chunking, metadata
-#: shaping): every record's digest then changes, and the next sync rewrites every record once.
-_ROW_FORMAT = 1
-#: The libraries whose version can change where a text is cut (the tokenizers count the tokens).
-_SPLITTER_LIBRARIES = ("langchain-text-splitters", "tiktoken", "tokenizers")
 #: Characters that make a field path a dpath glob; other paths are looked up directly (dpath walks the whole record).
 _GLOB = re.compile(r"[*?\[\]]")
+#: Texts the fingerprint renders and splits with the configured settings: if a new version of the
+#: splitter, the tokenizer or the HTML and e-mail handling treats any of them differently, every
+#: stored record is rewritten once; a version that treats them alike changes nothing stored.
+_PROBES: tuple[tuple[str, str], ...] = (
+    (
+        "body",
+        "<h2>Card delivery</h2><p>Your new card arrives within <b>5 working days</b>. "
+        "Track it in the <a href='/app'>app</a>.</p><ul><li>Check your address</li><li>Order a new card</li></ul>",
+    ),
+    (
+        "description",
+        "Hi team,\n\nMy card was declined at the supermarket twice today.\n\nKind regards,\nAnna\n--\nAnna Smith\n"
+        "On 3 Nov 2025, Acme Support wrote:\n> Could you send us a screenshot?\n> Thanks",
+    ),
+    ("description", " ".join(f"word{i % 50} of a long complaint, sentence {i}." for i in range(160))),
+    ("description", "Ma carte a été refusée au supermarché. Pourriez-vous vérifier mon compte ? " * 12),
+    ("description", "我的银行卡在超市被拒绝了。请帮我查一下账户。我已经等了三天，还没有收到新卡！" * 12),  # noqa: RUF001
+    ("body", "# Title\n\nIntro text.\n## Part one\n" + "A line of markdown text.\n" * 30 + "```\ncode()\n```"),
+    ("description", "x" * 3000),
+)
 
 
 @dataclass(frozen=True)
@@ -60,27 +77,20 @@ class Chunk:
 
 @dataclass(frozen=True)
 class PreparedRecord:
-    """A record before chunking (``DocumentProcessor.prepare``); a CDC delete has no text."""
+    """A record before rendering and chunking (``DocumentProcessor.prepare``); a CDC delete has no fields."""
 
     stream: str
     record_id: str
     #: What its chunk primary keys are made from (``sync_modes.chunk_key``).
     key: str
-    text: str = ""
+    #: The text fields' values as the record holds them (after ``field_name_mappings``), rendered by ``render``.
+    fields: Mapping[str, Any] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     vector: Sequence[float] | None = None
-    #: Names everything its rows are made from (text, metadata, key, vector, processing settings).
+    #: Names everything its rows are made from (raw text values, metadata, key, vector, the fingerprint).
     digest: str = ""
-    deleted: bool = False
-
-
-@dataclass
-class ProcessedRecord:
-    """What one record becomes: its chunks, or a deletion (CDC) of its earlier chunks."""
-
-    stream: str
-    record_id: str
-    chunks: list[Chunk] = field(default_factory=list)
+    #: About how many characters its text has (for batching only).
+    size: int = 0
     deleted: bool = False
 
 
@@ -108,17 +118,14 @@ class DocumentProcessor:
         count_many: Callable[[Sequence[str]], list[int]] | None = None,
         from_field: FromFieldEmbedding | None = None,
         reserved: frozenset[str] = frozenset(),
-        official_ids: bool = False,
+        record_ids: Callable[[str, Sequence[Any]], str] = OWN_COLLECTION.record_id,
     ) -> None:
         """``count_many`` counts many texts in one call (``Embedder.count_tokens_many``).
 
-        ``chunk_many`` counts a batch's whole texts with it, and the splitter each level's pieces.
-
-        Set ``official_ids`` for a collection without our contract (the official destination's).
-
-        Record ids then take the official form (``query_sdk.contract.record_id``) and are kept whole.
+        ``record_ids`` makes ``_ab_record_id`` from a stream and its key values: the collection's
+        ``keys.CollectionKind.record_id`` (the official destination's form in its collections).
         """
-        self._official_ids = official_ids
+        self._record_ids = record_ids
         self._config = config
         self._reserved = reserved
         self._count = token_counter
@@ -126,25 +133,32 @@ class DocumentProcessor:
         self._from_field = from_field
         self._splitter = ChunkSplitter(config, token_counter, self._count_many)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
-        self._mappings = {m.from_field: m.to_field for m in config.field_name_mappings}
-        #: Every processing setting and what else shapes a record's rows (the row format, the splitter
-        #: libraries' versions), so a change to any of them makes every record's digest change.
-        self._fingerprint = _content_digest([_ROW_FORMAT, _splitter_versions(), config.model_dump_json()])
+        self._mappings = config.mappings
         #: Text fields (as named after mapping) whose e-mail boilerplate is removed (query_sdk.email_text).
         self._email_fields = frozenset(self._mappings.get(f, f) for f in config.email_text_fields)
+        self._fingerprint: str | None = None
 
-    def process(self, record: AirbyteRecordMessage) -> ProcessedRecord:
-        """Chunk ``record``; raise ``RecordError`` (naming stream and field, never content) if it can't be."""
-        prepared = self.prepare(record)
-        if prepared.deleted:
-            return ProcessedRecord(prepared.stream, prepared.record_id, deleted=True)
-        return ProcessedRecord(prepared.stream, prepared.record_id, self.chunk(prepared))
+    @property
+    def fingerprint(self) -> str:
+        """What shapes every record's rows besides the record: settings, ``ROW_FORMAT``, the pipeline's behaviour.
+
+        The behaviour is measured, not read off version numbers: the probe texts (``_PROBES``) are
+        rendered and split as records are, and their pieces and token counts are digested.
+        """
+        if self._fingerprint is None:
+            probes = []
+            for name, value in _PROBES:
+                text = self._render(name, {name: value}, frozenset({name}) if self._email_fields else frozenset())
+                probes.append([(piece, tokens) for piece, tokens in self._splitter.split(text, self._count(text))])
+            self._fingerprint = content_digest([ROW_FORMAT, self._config.model_dump_json(), probes])
+        return self._fingerprint
 
     def prepare(self, record: AirbyteRecordMessage) -> PreparedRecord:
-        """Everything about ``record`` but its chunks: stream, id, text, metadata and a content digest.
+        """Everything about ``record`` but its text and chunks: stream, id, key, metadata, raw text values, digest.
 
-        Cheap (no token counting, no splitting), so the writer can tell unchanged records from
-        their stored rows before paying for ``chunk``. Raises ``RecordError`` as ``process`` does.
+        Cheap (nothing is rendered, counted or split), so the writer can tell unchanged records from
+        their stored rows before paying for ``chunk_many``. Raises ``RecordError`` naming stream and
+        field (never content) for a record that cannot be written as configured.
         """
         stream = stream_identifier(record.stream, record.namespace)
         configured = self._streams.get(stream)
@@ -154,15 +168,16 @@ class DocumentProcessor:
         rid = self._record_id(stream, configured, data)
         if data.get(CDC_DELETED_FIELD):
             return PreparedRecord(stream, rid, key=rid, deleted=True)
-        text = self._text(stream, data)
+        fields = self._text_fields(stream, data)
         vector = self._vector(stream, data) if self._from_field else None
         metadata = self._metadata(data)
         check_metadata_names(stream, metadata, self._reserved)
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
-        key = chunk_key(configured, rid, lambda: _digest(data))  # the sync mode decides what a key names
-        digest = _content_digest([self._fingerprint, key, text, metadata, vector])
-        return PreparedRecord(stream, rid, key=key, text=text, metadata=metadata, vector=vector, digest=digest)
+        key = chunk_key(configured, rid, lambda: record_version(data))  # the sync mode decides what a key names
+        digest = content_digest([self.fingerprint, key, fields, metadata, vector])
+        size = rough_length(fields)
+        return PreparedRecord(stream, rid, key, fields, metadata, vector, digest=digest, size=size)
 
     def estimate(self, prepared: PreparedRecord) -> tuple[int, int]:
         """(chunks, tokens) a prepared record will about make, for batching only.
@@ -170,20 +185,24 @@ class DocumentProcessor:
         Three characters a token: English text runs about four in OpenAI's and MiniLM's tokenizers,
         so batches of ordinary text come out a little smaller than the limits, not larger.
         """
-        tokens = len(prepared.text) // 3 + 1
+        tokens = prepared.size // 3 + 1
         return -(-tokens // self._config.chunk_size), tokens
 
-    def chunk(self, prepared: PreparedRecord) -> list[Chunk]:
-        """Split a prepared record's text into chunks of at most ``chunk_size`` tokens."""
-        return self._chunk(prepared, self._count(prepared.text))
+    def render(self, prepared: PreparedRecord) -> str:
+        """The text embedded for a prepared record: its text fields as ``field: value`` lines (``render_text``)."""
+        return self._render(prepared.stream, prepared.fields, self._email_fields)
 
     def chunk_many(self, records: Sequence[PreparedRecord]) -> list[list[Chunk]]:
-        """``chunk`` each record; their whole texts are counted in one call (most need no split)."""
-        totals = self._count_many([prepared.text for prepared in records])
-        return [self._chunk(prepared, total) for prepared, total in zip(records, totals, strict=True)]
+        """Render each record and split its text into chunks of at most ``chunk_size`` tokens.
 
-    def _chunk(self, prepared: PreparedRecord, total: int) -> list[Chunk]:
-        pieces = self._splitter.split(prepared.text, total)
+        The whole texts are counted in one call (most need no split).
+        """
+        texts = [self.render(prepared) for prepared in records]
+        totals = self._count_many(texts)
+        return [self._chunk(p, text, total) for p, text, total in zip(records, texts, totals, strict=True)]
+
+    def _chunk(self, prepared: PreparedRecord, text: str, total: int) -> list[Chunk]:
+        pieces = self._splitter.split(text, total)
         if any(len(piece) * 4 > TEXT_MAX_BYTES for piece, _ in pieces):  # only then pay for encoding
             pieces = [(part, self._count(part)) for piece, _ in pieces for part in _fit_bytes(piece)]
         return [
@@ -200,7 +219,7 @@ class DocumentProcessor:
     def _record_id(self, stream: str, configured: Any, data: Mapping[str, Any]) -> str:
         key_paths: list[list[str]] = configured.primary_key or configured.stream.source_defined_primary_key or []
         if not key_paths:
-            return record_id(stream, [_digest(data)])  # short: no need to fit
+            return record_id(stream, [record_version(data)])  # short: no need to fit
         values = []
         for path in key_paths:
             value: Any = data
@@ -212,9 +231,7 @@ class DocumentProcessor:
                     guidance="Check the stream's primary key in the connection settings.",
                 )
             values.append(value)
-        if self._official_ids:  # a dynamic-field key there, with no 4,096-byte limit: kept as the official writes it
-            return record_id(stream, values, official=True)
-        return fit_record_id(record_id(stream, values))
+        return self._record_ids(stream, values)
 
     def _extract(self, data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
         if not paths:  # "all fields": but not the platform's bookkeeping (PyAirbyte's _airbyte_raw_id, CDC columns)
@@ -226,25 +243,27 @@ class DocumentProcessor:
                 found[self._mappings.get(path, path)] = values if len(values) > 1 else values[0]
         return found
 
-    def _text(self, stream: str, data: Mapping[str, Any]) -> str:
+    def _text_fields(self, stream: str, data: Mapping[str, Any]) -> dict[str, Any]:
         fields = self._extract(data, self._config.text_fields)
         if self._from_field and not self._config.text_fields:  # "all fields" never means the vector itself
             name = self._from_field.field_name
             fields.pop(self._mappings.get(name, name), None)
+        fields = {k: v for k, v in fields.items() if v is not None and v != "" and v != [] and v != {}}
+        if not fields:
+            raise _no_text(stream, self._config.text_fields)
+        return fields
+
+    def _render(self, stream: str, fields: Mapping[str, Any], email_fields: frozenset[str]) -> str:
         if self._config.html_to_text:
             fields = {
                 k: html_to_text(v) if isinstance(v, str) and _HTML_TAG.search(v) else v for k, v in fields.items()
             }
-        if self._email_fields:
-            fields = {k: _cleaned(v) if k in self._email_fields else v for k, v in fields.items()}
-        fields = {k: text for k, text in ((k, render_value(v)) for k, v in fields.items()) if text}
-        if not fields:
-            names = ", ".join(self._config.text_fields) or "any field"
-            raise RecordError(
-                f"A record of stream {stream!r} has none of the text fields ({names}).",
-                guidance="Check processing.text_fields: every record needs at least one of them.",
-            )
-        return render_text(fields, with_names=not self._config.omit_field_names_from_embeddings)
+        if email_fields:
+            fields = {k: _cleaned(v) if k in email_fields else v for k, v in fields.items()}
+        rendered = {k: text for k, text in ((k, render_value(v)) for k, v in fields.items()) if text}
+        if not rendered:
+            raise _no_text(stream, self._config.text_fields)
+        return render_text(rendered, with_names=not self._config.omit_field_names_from_embeddings)
 
     def _metadata(self, data: Mapping[str, Any]) -> dict[str, Any]:
         metadata = self._extract(data, self._config.metadata_fields)
@@ -272,6 +291,14 @@ class DocumentProcessor:
                 guidance="Set embedding.dimensions to the vectors' length.",
             )
         return [float(v) for v in vector]
+
+
+def _no_text(stream: str, text_fields: Sequence[str]) -> RecordError:
+    names = ", ".join(text_fields) or "any field"
+    return RecordError(
+        f"A record of stream {stream!r} has none of the text fields ({names}).",
+        guidance="Check processing.text_fields: every record needs at least one of them.",
+    )
 
 
 def _cleaned(value: Any) -> Any:
@@ -307,28 +334,3 @@ def _values(data: Mapping[str, Any], path: str) -> list[Any]:
         else:
             return []
     return [value]
-
-
-def _splitter_versions() -> list[str]:
-    """Versions of the libraries that cut text into chunks (another version may cut differently)."""
-    found = []
-    for name in _SPLITTER_LIBRARIES:
-        try:
-            found.append(f"{name}=={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} absent")
-    return found
-
-
-def _digest(data: Mapping[str, Any]) -> str:
-    """A short content hash of a record: its id when it has no primary key, its version otherwise."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def _content_digest(parts: list[Any]) -> str:
-    """A record's content digest: 32 hex digits of SHA-256 over an unambiguous JSON encoding."""
-    try:
-        encoded = orjson.dumps(parts, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except TypeError:  # an integer beyond 64 bits: the standard library encodes it
-        encoded = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()[:32]

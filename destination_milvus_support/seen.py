@@ -6,7 +6,7 @@ __all__ = ["SeenRecords"]
 
 
 class SeenRecords:
-    """A Bloom filter over record hashes (hex sha256, as ``query_sdk.layout.record_hash`` makes them).
+    """A Bloom filter over record hashes (hex sha256, as ``content.record_hash`` makes them).
 
     The writer asks it whether a dedup record *may* have been written earlier in this sync. A wrong
     "yes" only costs that record its skip (it is chunked and planned as if changed, its vectors are

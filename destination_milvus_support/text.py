@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
-__all__ = ["html_to_text", "render_value"]
+__all__ = ["html_to_text", "render_value", "rough_length"]
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -33,19 +33,67 @@ def html_to_text(value: str) -> str:
 
 
 def render_value(value: Any) -> str:
-    """``value`` as words: no Python reprs, no ``None``, lists joined by ", "."""
+    """``value`` as words: no Python reprs, no ``None``, lists joined by ", ", objects as ``key: value`` pairs.
+
+    Iterative, so a value nested however deep (the input parser allows 1,024 levels) renders
+    without running out of stack.
+    """
+    if not isinstance(value, (list, tuple, dict)):
+        return _scalar(value)
+    # A frame per open list or object: its remaining (key, item) pairs, its own key, the texts made so far.
+    stack: list[tuple[Iterator[tuple[Any, Any]], Any, list[str]]] = [(_pairs(value), None, [])]
+    while True:
+        pairs, own_key, parts = stack[-1]
+        pair = next(pairs, None)
+        if pair is None:  # this value is done: its text joins its parent's parts
+            stack.pop()
+            text = ", ".join(parts)
+            if not stack:
+                return text
+            if text:
+                stack[-1][2].append(f"{own_key}: {text}" if own_key is not None else text)
+            continue
+        key, item = pair
+        if isinstance(item, (list, tuple, dict)):
+            stack.append((_pairs(item), key, []))
+            continue
+        text = _scalar(item)
+        if text:
+            parts.append(f"{key}: {text}" if key is not None else text)
+
+
+def _pairs(value: Any) -> Iterator[tuple[Any, Any]]:
+    """(key, item) pairs: an object's entries, or a list's items with no key."""
+    if isinstance(value, dict):
+        return iter(list(value.items()))
+    return ((None, item) for item in value)
+
+
+def _scalar(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return _unstringified(value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(text for text in (render_value(item) for item in value) if text)
-    if isinstance(value, dict):
-        pairs = ((key, render_value(item)) for key, item in value.items())
-        return ", ".join(f"{key}: {text}" for key, text in pairs if text)
     return str(value)
+
+
+def rough_length(value: Any) -> int:
+    """About how many characters ``value`` renders to (strings counted, other scalars as 8), without recursion."""
+    total = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            todo.extend(item)
+        elif item is not None:
+            total += 8
+    return total
 
 
 def _unstringified(text: str) -> str:

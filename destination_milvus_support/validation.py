@@ -16,8 +16,8 @@ import orjson
 from pymilvus import DataType
 
 from destination_milvus_support.errors import ConnectorConfigError, RecordError
+from destination_milvus_support.milvus.schema import BOOKKEEPING_FIELDS, VARCHAR_MAX
 from query_sdk.contract import PK_FIELD, CollectionContract
-from query_sdk.layout import BOOKKEEPING_FIELDS
 
 __all__ = [
     "RECORD_ID_MAX_BYTES",
@@ -29,13 +29,11 @@ __all__ = [
     "reserved_field_names",
 ]
 
-#: ``_ab_record_id`` is a VARCHAR(4096) (schema.py); Milvus counts its length in bytes.
+#: ``_ab_record_id`` is a VARCHAR(4096) (``milvus.schema``); Milvus counts its length in bytes.
 RECORD_ID_MAX_BYTES = 4096
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 #: Floats at or beyond 2**53 are not exact integers.
 _EXACT_FLOAT = float(2**53)
-#: VARCHAR fields hold at most this many bytes (schema.py's VARCHAR_MAX).
-_VARCHAR_MAX = 65535
 #: The name Milvus gives the dynamic field.
 _DYNAMIC_FIELD = "$meta"
 
@@ -132,8 +130,8 @@ def fit_declared_value(
         if kind == DataType.VARCHAR:
             text = value if isinstance(value, str) else _json_text(value)
             encoded = text.encode("utf-8", "surrogatepass")
-            if len(encoded) > _VARCHAR_MAX:
-                text = encoded[:_VARCHAR_MAX].decode("utf-8", errors="ignore")
+            if len(encoded) > VARCHAR_MAX:
+                text = encoded[:VARCHAR_MAX].decode("utf-8", errors="ignore")
                 if on_cut is not None:
                     on_cut(stream, field)
             return text
@@ -169,13 +167,18 @@ def fit_dynamic_value(value: Any, *, stream: str, field: str) -> Any:
 
 
 def _wide(value: Any) -> bool:
-    kind = type(value)
-    if kind is int:
-        return not _INT64_MIN <= value <= _INT64_MAX
-    if kind is list or kind is tuple:
-        return any(_wide(item) for item in value)
-    if kind is dict:
-        return any(_wide(item) for item in value.values())
+    """Whether an integer beyond 64 bits is anywhere in ``value`` (iteratively: values nest up to 1,024 levels)."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is int:
+            if not _INT64_MIN <= item <= _INT64_MAX:
+                return True
+        elif kind is list or kind is tuple:
+            todo.extend(item)
+        elif kind is dict:
+            todo.extend(item.values())
     return False
 
 

@@ -1,50 +1,36 @@
 """The write loop: batch records, then look up, embed and write them in a pipeline; pass STATE on only when durable.
 
-The input thread only prepares records (text, metadata, a content digest: no token counting).
-Three single-thread stages then run one batch each, in order: batch N+2's stored rows are looked
-up and its new and changed records chunked while batch N+1 is embedded and batch N is written
-(chunking on the input thread, as a stream's first sync once did, paced the whole sync:
-bench/README.md, "Day-2 syncs"). A batch's STATEs are passed on once its write (and every write
-before it) has finished. The rules of what to skip, embed, rewrite or delete are in ``sync_modes``.
+The input thread only prepares records (ids, metadata, a digest of their raw values: nothing is
+rendered or counted). Three single-thread stages then run one batch each, in order: batch N+2's
+stored rows are looked up and its new and changed records rendered and chunked while batch N+1 is
+embedded and batch N is written (chunking on the input thread, as a stream's first sync once did,
+paced the whole sync: bench/README.md, "Day-2 syncs"). A batch's STATEs are passed on once its write
+(and every write before it) has finished. What to skip, reuse, embed or delete per record is
+``planning``'s; the collection is reached only through the storage port (``storage.Storage``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
-from airbyte_cdk.models import (
-    AirbyteMessage,
-    AirbyteStreamStatus,
-    ConfiguredAirbyteCatalog,
-    TraceType,
-    Type,
-)
+from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus, TraceType, Type
 
+from destination_milvus_support.collector import collector_eased
+from destination_milvus_support.content import chunk_hash, record_digest, record_hash, record_source, same_source
 from destination_milvus_support.inbox import with_idle_ticks
-from destination_milvus_support.indexer import MilvusIndexer, Row
+from destination_milvus_support.planning import RecordPlan, plan_record, record_deletions, unchanged_record
 from destination_milvus_support.processor import Chunk, DocumentProcessor, PreparedRecord
 from destination_milvus_support.progress import Progress, log_message
 from destination_milvus_support.seen import SeenRecords
-from destination_milvus_support.sync_modes import (
-    RecordPlan,
-    RecordRef,
-    StoredRow,
-    find_stored_rows,
-    plan_record,
-    record_deletions,
-    stream_rules,
-    unchanged_record,
-)
+from destination_milvus_support.storage import RecordRef, Row, Storage, StoredRow
+from destination_milvus_support.sync_modes import StreamRules
 from query_sdk.contract import EmbeddingSpec, stream_identifier
 from query_sdk.embedders import Embedder
-from query_sdk.layout import chunk_hash, record_digest, record_hash, record_source, same_source
 
 __all__ = ["Writer"]
 
@@ -52,8 +38,6 @@ __all__ = ["Writer"]
 _MAX_PENDING = 3
 #: A STATE waits at most this long for its batch to fill (a slow source still gets checkpoints).
 _MAX_BATCH_SECONDS = 30.0
-#: Container allocations between young garbage collections while a sync runs (Python's default: 700).
-_GC_YOUNG_THRESHOLD = 50_000
 #: While no message arrives, the loop wakes this often to pass STATEs on and apply the rule above.
 _IDLE_SECONDS = 0.5
 
@@ -63,13 +47,13 @@ class _Record:
     """One record of a batch: what it is, its new chunks once chunked, and what is known of its rows."""
 
     prepared: PreparedRecord
-    #: ``layout.record_source`` of the record: equal sources make equal rows.
+    #: ``content.record_source`` of the record: equal sources make equal rows.
     source: str
     #: Its stored rows must be looked up (the stream had rows, or the record was met before).
     look_up: bool = False
     #: A dedup record that may have been written earlier in this sync.
     repeated: bool = False
-    #: Set by the lookup stage (``Writer._chunk``), except for a CDC delete or a record left as it is.
+    #: Set by the lookup stage (``Writer._look_up``), except for a CDC delete or a record left as it is.
     chunks: list[Chunk] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     stored: list[StoredRow] = field(default_factory=list)
@@ -82,18 +66,13 @@ class _Record:
         return self.prepared.stream
 
     @property
-    def record_id(self) -> str:
-        """The ``_ab_record_id``."""
-        return self.prepared.record_id
-
-    @property
     def ref(self) -> RecordRef:
-        """(stream, record id, chunk key): what ``sync_modes.find_stored_rows`` looks up."""
+        """(stream, record id, chunk key): what ``keys.RowKeys.find`` looks up."""
         return self.prepared.stream, self.prepared.record_id, self.prepared.key
 
     @property
     def row_digest(self) -> str:
-        """The ``_ab_record_digest`` its rows get (``layout.record_digest``), once chunked."""
+        """The ``_ab_record_digest`` its rows get (``content.record_digest``), once chunked."""
         return record_digest(self.source, len(self.chunks))
 
 
@@ -111,68 +90,54 @@ class _Batch:
     tokens: int = 0
 
 
-_STAGES = ("lookup", "embed", "write")
 _Pending = deque[tuple["Future[None]", list[AirbyteMessage]]]
 
 
 class Writer:
-    """Turns the input messages into Milvus rows, yielding STATE (and LOG) messages as it goes."""
+    """Turns the input messages into rows of ``storage``, yielding STATE (and LOG) messages as it goes."""
 
     def __init__(
         self,
-        catalog: ConfiguredAirbyteCatalog,
+        rules: Mapping[str, StreamRules],
         processor: DocumentProcessor,
         embedder: Embedder | None,
-        indexer: MilvusIndexer,
+        storage: Storage,
+        spec: EmbeddingSpec,
         *,
         batch_chunks: int = 1024,
         batch_tokens: int = 250_000,
         progress: Progress | None = None,
     ) -> None:
+        """``rules`` are the catalog's ``sync_modes.stream_rules``; without ``embedder``, vectors come with records."""
+        self._rules = dict(rules)
         self._processor = processor
         self._embedder = embedder
-        self._indexer = indexer
+        self._storage = storage
+        self._spec = spec
         self._batch_chunks = batch_chunks
         self._batch_tokens = batch_tokens
-        self._text_stored = indexer.text_stored
+        self._text_stored = storage.text_stored
         self.progress = progress or Progress()
-        self._rules = stream_rules(catalog)
         # Streams with no rows when the sync starts: their records need no lookup until met twice.
         self._fresh: set[str] = set()
         self._seen = SeenRecords()
         #: Set when any stage of any batch fails: later batches are then neither embedded nor written.
         self._failed = threading.Event()
 
-    @property
-    def _spec(self) -> EmbeddingSpec:
-        assert self._indexer.contract is not None, "MilvusIndexer.prepare must run first"
-        return self._indexer.contract.embedding
-
     def write(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         """Consume ``messages``; yield each STATE once everything before it is written.
 
-        While it runs, the garbage collector works less (both undone at the end):
-
-        - the objects that existed before it (modules, clients, the catalog: hundreds of thousands)
-          are frozen out of its passes (``gc.freeze``): each full pass over them cost 0.2-0.4 s,
-          1.6 s of a 20,000-record re-sync in all (0.25 s frozen);
-        - young passes wait for 50,000 new containers instead of 700: a batch's vectors are lists of
-          up to 3,072 floats, and a young pass visits every item of every list it finds, so at 1,536
-          dimensions the passes cost 0.9 s of an 8.7 s sync of 6,000 changed records (6 ms with the
-          higher threshold). Batches free their objects by reference count; only reference cycles
-          wait for a pass, and peak memory stays flat (bench/README.md).
-
-        Both are the process's settings, shared by syncs that run side by side (``_collector_eased``).
+        While it runs, the garbage collector works less (``collector.collector_eased``).
         """
-        with _collector_eased():
+        with collector_eased():
             yield from self._run(messages)
 
     def _run(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         batch = _Batch()
         pending: _Pending = deque()
         statuses: dict[str, AirbyteStreamStatus] = {}
-        self._indexer.begin_sync()
-        self._fresh = {name for name in sorted(self._rules) if not self._indexer.has_rows(name)}
+        self._storage.begin_sync()
+        self._fresh = {name for name in sorted(self._rules) if not self._storage.has_rows(name)}
         for name in sorted(self._fresh):
             yield log_message(f"Stream {name} has no rows yet: its records are written without looking up stored rows.")
         pools = [
@@ -190,10 +155,8 @@ class Writer:
                 elif message.type == Type.STATE:
                     if batch.entries:
                         batch.states.append(message)
-                    elif pending:
-                        pending[-1][1].append(message)
                     else:
-                        yield message
+                        yield from _after_pending([message], pending)
                 elif message.type == Type.TRACE and message.trace and message.trace.type == TraceType.STREAM_STATUS:
                     status = message.trace.stream_status
                     if status is not None:
@@ -210,10 +173,9 @@ class Writer:
         finally:
             for pool in pools:
                 pool.shutdown(wait=True, cancel_futures=True)
-        self._indexer.flush()
+        self._storage.flush()
         yield from self._commit_overwrites(statuses)
-        self._indexer.ensure_loaded()
-        self._indexer.await_readers()
+        self._storage.finish()
         yield log_message(self.progress.line())
         for line in self.progress.summary():
             yield log_message(line)
@@ -240,35 +202,21 @@ class Writer:
                 return
         else:
             counts.records += 1
-        item = _Record(prepared, record_source(prepared.digest, self._spec, text_stored=self._text_stored))
-        batch.entries[key] = item
+        batch.entries[key] = _Record(
+            prepared, record_source(prepared.digest, self._spec, text_stored=self._text_stored)
+        )
         chunks, tokens = self._processor.estimate(prepared)
         batch.chunks += chunks
         batch.tokens += tokens
 
-    def _chunk(self, items: list[_Record]) -> None:
-        """Chunk records and hash their chunks (``query_sdk.layout.chunk_hash``)."""
-        spec = self._spec
-        for item, chunks in zip(items, self._processor.chunk_many([item.prepared for item in items]), strict=True):
-            item.chunks = chunks
-            item.hashes = [
-                chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in chunks
-            ]
-            self.progress.stream(item.stream).chunks += len(chunks)
-
     def _submit(self, batch: _Batch, pending: _Pending, pools: list[ThreadPoolExecutor]) -> Iterator[AirbyteMessage]:
         if not batch.entries:
-            if batch.states:
-                if pending:
-                    pending[-1][1].extend(batch.states)
-                else:
-                    yield from batch.states
+            yield from _after_pending(batch.states, pending)
             return
         records = list(batch.entries.values())
         for item in records:
             if self._rules[item.stream].dedup:
-                digest = record_hash(item.stream, item.record_id)
-                item.repeated = self._seen.add(digest)
+                item.repeated = self._seen.add(record_hash(item.stream, item.prepared.record_id))
             item.look_up = item.stream not in self._fresh or item.repeated
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
@@ -283,10 +231,9 @@ class Writer:
     def _stage(self, work: Callable[[list[_Record]], None], records: list[_Record], *before: Future[None]) -> None:
         """Run one stage of one batch once its previous stage (``before``) is done, unless a batch has failed.
 
-        A batch after a failed one is then never embedded or written.
-
-        The failed batch's error reaches the write loop first (batches are drained in order), so
-        ``_EarlierBatchFailed`` is only ever seen by the pool, and no STATE past the failure is passed on.
+        A batch after a failed one is then never embedded or written. The failed batch's error
+        reaches the write loop first (batches are drained in order), so ``_EarlierBatchFailed`` is
+        only ever seen by the pool, and no STATE past the failure is passed on.
         """
         try:
             for earlier in before:  # this batch's previous stage: its error is this batch's error
@@ -302,33 +249,23 @@ class Writer:
         """Find each record's stored rows; chunk and plan the records that changed; fetch reusable vectors."""
         # Every record's rows are sources of reusable vectors (an overwrite after dedup syncs has other
         # keys); dedup records also learn their stale rows from them; append rows are matched by key.
-        auto_id = self._indexer.auto_id
+        keys = self._storage.kind.keys
         wanted = [r.ref for r in records if r.look_up]
-        stored = (
-            find_stored_rows(
-                wanted, by_pk=self._indexer.rows_by_pk, by_record=self._indexer.rows_by_record, auto_id=auto_id
-            )
-            if wanted
-            else {}
+        found_rows = (
+            keys.find(wanted, by_pk=self._storage.rows_by_pk, by_record=self._storage.rows_by_record) if wanted else {}
         )
         changed: list[_Record] = []
         for item in records:
-            item.stored = stored.get(item.ref, [])
-            same = (
-                None
-                if item.prepared.deleted
-                else unchanged_record(
-                    self._rules[item.stream],
-                    item.prepared.key,
-                    item.source,
-                    item.stored,
-                    repeated=item.repeated,
-                    auto_id=auto_id,
+            item.stored = found_rows.get(item.ref, [])
+            rules = self._rules[item.stream]
+            same = None
+            if not item.prepared.deleted:
+                same = unchanged_record(
+                    rules, item.prepared.key, item.source, item.stored, keys=keys, repeated=item.repeated
                 )
-            )
             if same is None:
                 changed.append(item)
-            else:  # nothing to chunk, embed or write
+            else:  # nothing to render, chunk, embed or write
                 item.plan = RecordPlan(unchanged=set(range(same)))
                 counts = self.progress.stream(item.stream)
                 counts.chunks += same
@@ -342,12 +279,12 @@ class Writer:
                 [(c.pk, h) for c, h in zip(item.chunks, item.hashes)],
                 item.stored,
                 record_digest=item.row_digest,
+                keys=keys,
                 repeated=item.repeated,
-                auto_id=auto_id,
             )
             self.progress.stream(item.stream).unchanged += len(item.plan.unchanged)
             reused.extend(item.plan.reuse.values())
-        found = self._indexer.vectors(reused) if reused else {}
+        found = self._storage.vectors(reused) if reused else {}
         for item in changed:
             for index, pk in list(item.plan.reuse.items()):
                 stored_hash, vector = found.get(pk, (None, []))
@@ -356,6 +293,16 @@ class Writer:
                 else:  # rewritten since the lookup: embed after all
                     del item.plan.reuse[index]
                     item.plan.embed.append(index)
+
+    def _chunk(self, items: list[_Record]) -> None:
+        """Render and chunk records, and hash their chunks (``content.chunk_hash``)."""
+        spec = self._spec
+        for item, chunks in zip(items, self._processor.chunk_many([item.prepared for item in items]), strict=True):
+            item.chunks = chunks
+            item.hashes = [
+                chunk_hash(c.text, spec, c.metadata, vector=c.vector, text_stored=self._text_stored) for c in chunks
+            ]
+            self.progress.stream(item.stream).chunks += len(chunks)
 
     def _embed(self, records: list[_Record]) -> None:
         todo = [(item, index) for item in records for index in item.plan.embed]
@@ -371,11 +318,11 @@ class Writer:
             counts.tokens += item.chunks[index].tokens
 
     def _write(self, records: list[_Record]) -> None:
-        """Delete foreign rows, upsert the new and rewritten rows, then delete stale rows (``RecordPlan``)."""
+        """Delete foreign rows, write the new and rewritten rows, then delete stale rows (``RecordPlan``)."""
         self._look_up_again([item for item in records if item.repeated])
         foreign = [pk for item in records for pk in item.plan.foreign]
         if foreign:
-            self._indexer.delete_ids(foreign)
+            self._storage.delete_ids(foreign)
         by_generation: dict[int, list[Row]] = {}
         for item in records:
             self.progress.stream(item.stream).rewritten += len(item.plan.reuse)
@@ -386,7 +333,7 @@ class Writer:
                 row = Row(
                     chunk.pk,
                     item.stream,
-                    item.record_id,
+                    item.prepared.record_id,
                     chunk.text,
                     item.vectors[index],
                     chunk.metadata,
@@ -395,12 +342,12 @@ class Writer:
                 )
                 by_generation.setdefault(self._rules[item.stream].generation, []).append(row)
         for generation, rows in by_generation.items():
-            self._indexer.write(rows, generation=generation)
+            self._storage.write(rows, generation=generation)
             for row in rows:
                 self.progress.stream(row.stream).rows_written += 1
         stale = [pk for item in records for pk in item.plan.stale]  # each record's in deletion order
         if stale:
-            self._indexer.delete_ids(stale)
+            self._storage.delete_ids(stale)
         for item in records:
             self.progress.stream(item.stream).stale_deleted += len(item.plan.foreign) + len(item.plan.stale)
 
@@ -413,15 +360,17 @@ class Writer:
         if not repeated:
             return
         rows_now: dict[tuple[str, str], list[StoredRow]] = {}
-        for found in self._indexer.rows_by_record([(r.stream, r.record_id) for r in repeated], latest=True):
+        records = [(r.stream, r.prepared.record_id) for r in repeated]
+        for found in self._storage.rows_by_record(records, latest=True):
             rows_now.setdefault((found.stream, found.record_id), []).append(found)
+        keys = self._storage.kind.keys
         for item in repeated:
             item.plan.foreign, item.plan.stale = record_deletions(
                 self._rules[item.stream],
                 item.prepared.key,
                 len(item.chunks),
-                rows_now.get((item.stream, item.record_id), []),
-                auto_id=self._indexer.auto_id,
+                rows_now.get((item.stream, item.prepared.record_id), []),
+                keys=keys,
             )
 
     def _commit_overwrites(self, statuses: dict[str, AirbyteStreamStatus]) -> Iterator[AirbyteMessage]:
@@ -436,52 +385,21 @@ class Writer:
             if statuses and statuses.get(name) != AirbyteStreamStatus.COMPLETE:
                 yield log_message(f"Stream {name} did not complete; its previous data is kept.")
                 continue
-            removed = self._indexer.delete_other_generations(name, rules.generation)
+            removed = self._storage.delete_other_generations(name, rules.generation)
             self.progress.stream(name).stale_deleted += removed
             yield log_message(f"Stream {name}: overwrite done, {removed} rows of earlier syncs removed.")
 
 
-_collector_lock = threading.Lock()
-_collector_users = 0
-_collector_restore: Callable[[], None] = lambda: None  # noqa: E731
-
-
-@contextlib.contextmanager
-def _collector_eased() -> Iterator[None]:
-    """Freeze the existing heap and space young collections out while any sync of this process runs.
-
-    The settings are the process's: the first sync to start changes them and the last to end
-    restores them, so syncs run side by side (tests, apps) never undo each other's. A heap the host
-    froze itself stays as the host left it, and a collector turned off by a zero threshold stays off.
-    """
-    global _collector_users, _collector_restore
-    with _collector_lock:
-        _collector_users += 1
-        if _collector_users == 1:
-            thresholds = gc.get_threshold()
-            froze = gc.get_freeze_count() == 0
-            if froze:
-                gc.freeze()
-            if thresholds[0] > 0:
-                gc.set_threshold(max(thresholds[0], _GC_YOUNG_THRESHOLD), *thresholds[1:])
-
-            def restore() -> None:
-                gc.set_threshold(*thresholds)
-                if froze:
-                    gc.unfreeze()
-
-            _collector_restore = restore
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector_users -= 1
-            if _collector_users == 0:
-                _collector_restore()
-
-
 class _EarlierBatchFailed(Exception):
     """A batch's stage was skipped because an earlier batch failed (that batch's error is reported)."""
+
+
+def _after_pending(states: list[AirbyteMessage], pending: _Pending) -> Iterator[AirbyteMessage]:
+    """Where STATEs with no records of their own go: after the last pending batch's write, or out now if none."""
+    if pending:
+        pending[-1][1].extend(states)
+    else:
+        yield from states
 
 
 def _drain(pending: _Pending, *, block: bool, limit: int | None = None) -> Iterator[AirbyteMessage]:

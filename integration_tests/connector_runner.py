@@ -435,14 +435,16 @@ def expected_chunk_counts(
     """
     from destination_milvus_support.config import ConnectorConfig
     from destination_milvus_support.embedding import build_embedder
+    from destination_milvus_support.keys import OWN_COLLECTION, official_collection
     from destination_milvus_support.processor import DocumentProcessor
 
     parsed = ConnectorConfig.model_validate(config)
     embedder = build_embedder(parsed.embedding)
     assert embedder is not None
-    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter(), official_ids=official_ids)
+    kind = official_collection(assigned_keys=True) if official_ids else OWN_COLLECTION
+    processor = DocumentProcessor(parsed.processing, configured, embedder.token_counter(), record_ids=kind.record_id)
     counts = {}
     for message in data:
-        processed = processor.process(message.record)
-        counts[processed.record_id] = len(processed.chunks)
+        prepared = processor.prepare(message.record)
+        counts[prepared.record_id] = len(processor.chunk_many([prepared])[0])
     return counts

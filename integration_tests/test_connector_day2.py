@@ -14,8 +14,10 @@ import pytest
 from pymilvus import MilvusClient
 
 from destination_milvus_support import destination
-from destination_milvus_support import indexer as indexer_module
-from destination_milvus_support.indexer import MilvusIndexer
+from destination_milvus_support.content import chunk_primary_key
+from destination_milvus_support.milvus import store as store_module
+from destination_milvus_support.milvus.schema import CollectionLayout
+from destination_milvus_support.milvus.store import MilvusStore
 from destination_milvus_support.writer import Writer
 from integration_tests.connector_runner import (
     MilvusReader,
@@ -30,8 +32,7 @@ from integration_tests.connector_runner import (
 )
 from integration_tests.openai_stub import OpenAIStub
 from query_sdk import OpenAIEmbedder, SupportSearch
-from query_sdk.contract import CollectionContract, chunk_primary_key
-from query_sdk.layout import CollectionLayout
+from query_sdk.contract import CollectionContract
 
 pytest_plugins = ["integration_tests.connector_fixtures"]
 
@@ -263,12 +264,12 @@ def test_a_switch_to_dedup_killed_after_the_upsert_leaves_no_rows_under_the_old_
     tickets = [ticket(i, words=12) for i in range(1, 4)]
     first, _ = desk.sync(tickets, catalog(stream("tickets", "append")))
 
-    class KilledIndexer(MilvusIndexer):
+    class KilledStore(MilvusStore):
         def write(self, rows, *, generation):
             super().write(rows, generation=generation)
             raise _KilledAfterTheUpsert
 
-    monkeypatch.setattr(destination, "_indexer", lambda config, *, timeout: KilledIndexer(**_indexer_args(config)))
+    monkeypatch.setattr(destination, "_store", lambda config, *, timeout: KilledStore(**_store_args(config)))
     with pytest.raises(_KilledAfterTheUpsert):
         desk.sync(tickets)
     monkeypatch.undo()
@@ -282,7 +283,7 @@ def test_a_switch_to_dedup_killed_after_the_upsert_leaves_no_rows_under_the_old_
     assert pks == {chunk_primary_key("tickets", rid, c) for rid, count in counts.items() for c in range(count)}
 
 
-def _indexer_args(config: Any) -> dict[str, Any]:
+def _store_args(config: Any) -> dict[str, Any]:
     indexing = config.indexing
     return {"uri": indexing.host, "token": indexing.token(), "db": indexing.db, "collection": indexing.collection}
 
@@ -334,7 +335,7 @@ def test_lookups_see_a_row_written_just_before_the_sync_began(request, server, c
             reader.client.upsert(collection_name, [{**row, "_ab_record_digest": "written-just-now:1"}])
         indexer.begin_sync()
         (found,) = indexer.rows_by_pk([pk])
-    assert indexer.snapshot_reads == "Customized"
+    assert indexer.snapshot.level == "Customized"
     assert found.record_digest == "written-just-now:1"
 
 
@@ -342,7 +343,7 @@ def test_a_record_lookup_pages_past_the_query_row_limit(milvus_uri, collection_n
     """More rows than one query returns (16,384; here 4): the lookup pages through all of them."""
     with _indexer_on(milvus_uri, collection_name, words=60) as indexer:
         whole = indexer.rows_by_record([("tickets", "tickets_1"), ("tickets", "tickets_2")])
-        monkeypatch.setattr(indexer_module, "_LOOKUP_LIMIT", 4)
+        monkeypatch.setattr(store_module, "_LOOKUP_LIMIT", 4)
         indexer.begin_sync()  # as in a sync: at the snapshot the sync's lookups read
         paged = indexer.rows_by_record([("tickets", "tickets_1"), ("tickets", "tickets_2")])
     assert len(whole) > 4
@@ -350,11 +351,11 @@ def test_a_record_lookup_pages_past_the_query_row_limit(milvus_uri, collection_n
 
 
 @contextlib.contextmanager
-def _indexer_on(uri: str, collection: str, *, words: int = 3) -> Iterator[MilvusIndexer]:
-    """A prepared ``MilvusIndexer`` on a collection a sync made, with tickets 1 (``words`` long) and 2."""
+def _indexer_on(uri: str, collection: str, *, words: int = 3) -> Iterator[MilvusStore]:
+    """A prepared ``MilvusStore`` on a collection a sync made, with tickets 1 (``words`` long) and 2."""
     config = make_config(uri, collection, embedding={"mode": "fake", "dimensions": 8}, chunk_size=5)
     write_all(config, DEDUP, [record("tickets", ticket(1, words=words)), record("tickets", ticket(2, words=1))])
-    indexer = MilvusIndexer(uri=uri, token="", db="", collection=collection)
+    indexer = MilvusStore(uri=uri, token="", db="", collection=collection)
     try:
         description = indexer.describe()
         assert description is not None

@@ -24,8 +24,8 @@ from integration_tests.sdk_fixtures import (
     sync,
 )
 from query_sdk import ConfigurationError, SupportSearch, UnsafeFilterValueError
-from query_sdk._collection import CollectionInfo
 from query_sdk._snippets import plain_snippet
+from query_sdk.collection import CollectionInfo
 from query_sdk.embedders import embedder_from_spec
 
 QUERIES = [CARD_QUERY, REFUND_QUERY, PASSPORT_QUERY, "Debit card declined at the petrol station when paying"]

@@ -6,6 +6,7 @@ importing it changes no logging level and no environment variable (see ``quiet_m
 """
 
 from query_sdk import _environment  # noqa: F401  (first: imports pymilvus, leaving os.environ as it was)
+from query_sdk.connection import quiet_milvus_logging
 from query_sdk.contract import CollectionContract, EmbeddingSpec
 from query_sdk.embedders import Embedder, FakeEmbedder, LocalEmbedder, OpenAIEmbedder, embedder_from_spec
 from query_sdk.errors import (
@@ -17,7 +18,6 @@ from query_sdk.errors import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk.milvus import quiet_milvus_logging
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 from query_sdk.thresholds import Calibration, calibrate

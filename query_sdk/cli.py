@@ -8,9 +8,9 @@ import re
 import sys
 from typing import Sequence
 
+from query_sdk.connection import quiet_milvus_logging
 from query_sdk.errors import SupportSearchError
 from query_sdk.filters import FilterValue
-from query_sdk.milvus import quiet_milvus_logging
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 

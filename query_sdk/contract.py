@@ -1,14 +1,15 @@
-"""The collection contract: field names, primary keys and the build record stored with a collection.
+"""The collection contract: the field names and the build record both sides of a collection agree on.
 
-The connector writes by this contract and query_sdk reads by it, so both live here once.
+The connector writes a collection by this contract and stores the build record in it; query_sdk
+reads the collection by it. How the connector names and compares rows (primary keys, hashes) is its
+own business (``destination_milvus_support.content``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 __all__ = [
     "CONTRACT_PROPERTY",
@@ -20,12 +21,10 @@ __all__ = [
     "STREAM_FIELD",
     "CollectionContract",
     "EmbeddingSpec",
-    "chunk_primary_key",
-    "record_id",
     "stream_identifier",
 ]
 
-#: Primary key field of collections this project creates (a VARCHAR hash, see ``chunk_primary_key``).
+#: Primary key field of collections this project creates (a VARCHAR digest).
 PK_FIELD = "pk"
 #: Same names and meaning as the official Airbyte Milvus destination, because apps filter on them.
 STREAM_FIELD = "_ab_stream"
@@ -42,36 +41,6 @@ CONTRACT_VERSION = 1
 def stream_identifier(name: str, namespace: str | None = None) -> str:
     """The value of ``_ab_stream``: ``namespace_name`` or ``name``, as the official connector writes it."""
     return f"{namespace}_{name}" if namespace else name
-
-
-def record_id(stream: str, key_values: Sequence[Any], *, official: bool = False) -> str:
-    """The value of ``_ab_record_id`` for a record with these primary-key values: the one rule for it.
-
-    - A single-field key is ``stream_value`` in every collection (``tickets_4711``): the official
-      Airbyte Milvus destination's form, so existing apps match.
-    - A composite key, in collections this project creates, is JSON-encoded
-      (``tickets_["a_b","c"]``), so ``("a_b", "c")`` and ``("a", "b_c")`` differ.
-    - ``official``: in a collection without this project's contract (one the official destination
-      made), each value as ``str()``, joined with ``_`` (``tickets_a_b_c``), exactly as the official
-      destination writes it (airbyte_cdk ``destinations/vector_db_based/document_processor.py``,
-      ``DocumentProcessor._extract_primary_key``), so a dedup sync replaces the official rows.
-      Composite keys can collide in that form, as they do for the official destination.
-    """
-    if len(key_values) == 1:
-        return f"{stream}_{key_values[0]}"
-    if official:
-        return f"{stream}_{'_'.join(str(value) for value in key_values)}"
-    return f"{stream}_{json.dumps(list(key_values), separators=(',', ':'), default=str)}"
-
-
-def chunk_primary_key(stream: str, key: str, chunk_index: int) -> str:
-    """Deterministic primary key of one chunk: a SHA-256 over an unambiguous encoding.
-
-    ``key`` is the record id (or, for streams without a primary key, a hash of the record),
-    so writing the same record again replaces its rows instead of doubling them.
-    """
-    encoded = json.dumps([stream, key, chunk_index], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

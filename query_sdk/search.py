@@ -21,16 +21,17 @@ from query_sdk._arguments import (
     search_texts,
     string_filter_values,
 )
-from query_sdk._collection import CollectionInfo, milvus_call_error
 from query_sdk._ranking import Hit, best_per_record, fuse, similarity
 from query_sdk._requests import RequestPieces
 from query_sdk._snippets import plain_snippet
+from query_sdk.collection import CollectionInfo
+from query_sdk.connection import connect_client, display_uri, is_local_path
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
 from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_from_spec
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, build_filter, check_value
-from query_sdk.milvus import MILVUS_CALL_ERRORS, connect_client, display_uri, is_local_path
+from query_sdk.milvus_errors import MILVUS_CALL_ERRORS, milvus_call_error
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
 

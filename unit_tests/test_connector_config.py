@@ -176,7 +176,8 @@ def _chunk_texts(**processing):
     )
     processor = DocumentProcessor(config, catalog, FakeEmbedder(8).count_tokens)
     data = {"id": 1, "subject": "Printer jams", "description": "Paper stuck in tray 2", "status": "open"}
-    return [c.text for c in processor.process(AirbyteRecordMessage(stream="tickets", data=data, emitted_at=0)).chunks]
+    prepared = processor.prepare(AirbyteRecordMessage(stream="tickets", data=data, emitted_at=0))
+    return [c.text for c in processor.chunk_many([prepared])[0]]
 
 
 def test_field_names_are_embedded_by_default():

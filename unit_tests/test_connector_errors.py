@@ -12,11 +12,10 @@ from pymilvus.exceptions import ConnectionConfigException, MilvusException, Milv
 
 from destination_milvus_support.errors import (
     ConnectorConfigError,
-    ConnectorSystemError,
-    ConnectorTransientError,
     RecordError,
     to_traced_exception,
 )
+from destination_milvus_support.milvus.schema import BOOKKEEPING_FIELDS
 from destination_milvus_support.validation import (
     check_metadata_fields,
     check_metadata_names,
@@ -24,8 +23,8 @@ from destination_milvus_support.validation import (
     fit_record_id,
     reserved_field_names,
 )
+from query_sdk import errors as sdk_errors
 from query_sdk.contract import CollectionContract, EmbeddingSpec
-from query_sdk.layout import BOOKKEEPING_FIELDS
 
 
 def _openai(cls, status):
@@ -38,8 +37,8 @@ def _openai(cls, status):
     [
         (ConnectorConfigError("Set indexing.collection."), FailureType.config_error),
         (RecordError("A record of stream 's' has no text."), FailureType.config_error),
-        (ConnectorTransientError("Milvus is busy."), FailureType.transient_error),
-        (ConnectorSystemError("Input line 3 is not valid JSON."), FailureType.system_error),
+        (sdk_errors.TransientError("Milvus is busy."), FailureType.transient_error),
+        (sdk_errors.InternalError("Input line 3 is not valid JSON."), FailureType.system_error),
         (MilvusException(code=1800, message="auth"), FailureType.config_error),
         (MilvusUnavailableException(code=2, message="down"), FailureType.transient_error),
         (ConnectionConfigException(message="Open local milvus failed"), FailureType.config_error),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from destination_milvus_support.indexer import record_hash
+from destination_milvus_support.content import record_hash
 from destination_milvus_support.seen import SeenRecords
 
 

@@ -3,16 +3,14 @@
 import pytest
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
 
-from destination_milvus_support.sync_modes import (
-    StoredRow,
-    StreamRules,
-    find_stored_rows,
-    plan_record,
-    stream_rules,
-    unchanged_record,
-)
-from query_sdk.contract import EmbeddingSpec, chunk_primary_key
-from query_sdk.layout import chunk_hash
+from destination_milvus_support.content import chunk_hash, chunk_primary_key
+from destination_milvus_support.keys import AssignedKeys, DerivedKeys
+from destination_milvus_support.planning import plan_record, unchanged_record
+from destination_milvus_support.storage import StoredRow
+from destination_milvus_support.sync_modes import StreamRules, stream_rules
+from query_sdk.contract import EmbeddingSpec
+
+DERIVED, ASSIGNED = DerivedKeys(), AssignedKeys()
 
 SPEC = EmbeddingSpec(mode="fake", model="fake", dimensions=4)
 DEDUP = StreamRules("tickets", dedup=True, truncate=False, generation=7)
@@ -66,8 +64,8 @@ A, B, C = (chunk_primary_key("tickets", KEY, i) for i in range(3))
 DIGEST = "src:1"
 
 
-def _plan(rules, chunks, stored, **options):
-    return plan_record(rules, KEY, chunks, stored, record_digest=DIGEST, **options)
+def _plan(rules, chunks, stored, keys=DERIVED, **options):
+    return plan_record(rules, KEY, chunks, stored, record_digest=DIGEST, keys=keys, **options)
 
 
 def test_unchanged_chunks_are_neither_embedded_nor_written():
@@ -140,16 +138,16 @@ def test_an_overwrite_rewrites_rows_of_another_generation_and_keeps_none_stale()
 
 
 def test_auto_id_collections_replace_every_stored_row_after_the_insert():
-    plan = _plan(DEDUP, [("new", _hash("one"))], [_stored(11, _hash("one"))], auto_id=True)
+    plan = _plan(DEDUP, [("new", _hash("one"))], [_stored(11, _hash("one"))], keys=ASSIGNED)
     assert (plan.unchanged, plan.reuse, plan.stale, plan.foreign) == (set(), {0: 11}, [11], [])
-    assert _plan(APPEND, [("new", _hash("one"))], [_stored(11, _hash("one"))], auto_id=True).stale == []
+    assert _plan(APPEND, [("new", _hash("one"))], [_stored(11, _hash("one"))], keys=ASSIGNED).stale == []
 
 
 # -- finding a record's rows by key, and leaving it untouched ------------------------------------------
 
 
 class _Stored:
-    """Rows held in memory, read the two ways ``find_stored_rows`` reads them; counts the scans."""
+    """Rows held in memory, read the two ways ``DerivedKeys.find`` reads them; counts the scans."""
 
     def __init__(self, rows):
         self.rows = {row.pk: row for row in rows}
@@ -184,7 +182,7 @@ def _rows(key, digest, count, *, record="tickets_1", generation=7):
 def test_rows_are_found_by_key_and_scanned_for_only_when_keys_cannot_tell(rows, scanned):
     stored = _Stored(rows)
     ref = ("tickets", "tickets_1", "tickets_1")
-    found = find_stored_rows([ref], by_pk=stored.by_pk, by_record=stored.by_record)
+    found = DERIVED.find([ref], by_pk=stored.by_pk, by_record=stored.by_record)
     assert sorted(r.pk for r in found.get(ref, [])) == sorted(r.pk for r in rows)
     assert bool(stored.scanned) is scanned
 
@@ -201,13 +199,13 @@ def test_rows_are_found_by_key_and_scanned_for_only_when_keys_cannot_tell(rows, 
     ],
 )
 def test_a_record_is_left_as_it_is_only_when_its_rows_are_complete_and_current(rows, unchanged):
-    assert unchanged_record(DEDUP, "tickets_1", "src", rows) == unchanged
+    assert unchanged_record(DEDUP, "tickets_1", "src", rows, keys=DERIVED) == unchanged
 
 
 def test_an_overwrite_rewrites_rows_of_an_older_generation():
     rows = _rows("tickets_1", "src:3", 3, generation=6)
-    assert unchanged_record(OVERWRITE, "tickets_1", "src", rows) is None
-    assert unchanged_record(OVERWRITE, "tickets_1", "src", _rows("tickets_1", "src:3", 3)) == 3
+    assert unchanged_record(OVERWRITE, "tickets_1", "src", rows, keys=DERIVED) is None
+    assert unchanged_record(OVERWRITE, "tickets_1", "src", _rows("tickets_1", "src:3", 3), keys=DERIVED) == 3
 
 
 def test_several_append_versions_of_a_record_are_each_found_by_their_own_key():
@@ -215,13 +213,15 @@ def test_several_append_versions_of_a_record_are_each_found_by_their_own_key():
     v1, v2 = _rows("tickets_1#v1", "one:2", 2), _rows("tickets_1#v2", "two:1", 1)
     stored = _Stored(v1 + v2)
     refs = [("tickets", "tickets_1", "tickets_1#v1"), ("tickets", "tickets_1", "tickets_1#v2")]
-    found = find_stored_rows(refs, by_pk=stored.by_pk, by_record=stored.by_record)
+    found = DERIVED.find(refs, by_pk=stored.by_pk, by_record=stored.by_record)
     assert [sorted(r.pk for r in found[ref]) for ref in refs] == [sorted(r.pk for r in v) for v in (v1, v2)]
     assert not stored.scanned
 
 
 def test_a_repeated_record_is_never_left_as_it_is():
-    assert unchanged_record(DEDUP, "tickets_1", "src", _rows("tickets_1", "src:3", 3), repeated=True) is None
+    assert (
+        unchanged_record(DEDUP, "tickets_1", "src", _rows("tickets_1", "src:3", 3), keys=DERIVED, repeated=True) is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -235,7 +235,7 @@ def test_a_repeated_record_is_never_left_as_it_is():
     ],
 )
 def test_auto_id_records_are_left_as_they_are_by_their_row_count(rules, rows, unchanged):
-    assert unchanged_record(rules, "tickets_1", "src", rows, auto_id=True) == unchanged
+    assert unchanged_record(rules, "tickets_1", "src", rows, keys=ASSIGNED) == unchanged
 
 
 def test_an_overwrite_after_dedup_syncs_finds_the_dedup_rows_by_key_without_a_scan():
@@ -243,8 +243,8 @@ def test_an_overwrite_after_dedup_syncs_finds_the_dedup_rows_by_key_without_a_sc
     dedup_rows = _rows("tickets_1", "src:2", 2)
     stored = _Stored(dedup_rows)
     ref = ("tickets", "tickets_1", "tickets_1#v9")
-    found = find_stored_rows([ref], by_pk=stored.by_pk, by_record=stored.by_record)
+    found = DERIVED.find([ref], by_pk=stored.by_pk, by_record=stored.by_record)
     assert sorted(r.pk for r in found[ref]) == sorted(r.pk for r in dedup_rows)
     assert not stored.scanned
-    plan = plan_record(OVERWRITE, ref[2], [], found[ref], record_digest="src:0")
+    plan = plan_record(OVERWRITE, ref[2], [], found[ref], record_digest="src:0", keys=DERIVED)
     assert (plan.stale, plan.foreign) == ([], [])  # vectors to reuse, nothing to delete

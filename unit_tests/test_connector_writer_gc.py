@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from destination_milvus_support.writer import _collector_eased
+from destination_milvus_support.collector import collector_eased as _collector_eased
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@
 
 from pymilvus import DataType
 
-from query_sdk._collection import CollectionInfo
-from query_sdk.milvus import ServerCapabilities
+from query_sdk.capabilities import ServerCapabilities
+from query_sdk.collection import CollectionInfo
 
 
 def _info(scalar_types, *, dynamic=True):

@@ -1,8 +1,9 @@
 import pytest
 
 from query_sdk import CollectionContract, EmbeddingSpec
-from query_sdk.contract import CONTRACT_PROPERTY, chunk_primary_key, record_id, stream_identifier
-from query_sdk.milvus import ServerCapabilities, is_local_path
+from query_sdk.capabilities import ServerCapabilities
+from query_sdk.connection import is_local_path
+from query_sdk.contract import CONTRACT_PROPERTY, stream_identifier
 
 CONTRACT = CollectionContract(
     embedding=EmbeddingSpec(mode="openai_compatible", model="m", dimensions=64, options={"base_url": "http://x/v1"}),
@@ -40,33 +41,9 @@ def test_the_email_cleaning_is_recorded_and_older_contracts_read_as_not_cleaned(
     assert CollectionContract.from_json(older).email_cleaning is None
 
 
-def test_record_ids_keep_the_official_form_and_composite_keys_do_not_collide():
-    assert record_id("tickets", [101]) == "tickets_101"
-    assert record_id("s", ["a_b", "c"]) != record_id("s", ["a", "b_c"])
+def test_stream_identifiers_join_namespace_and_name_as_the_official_destination_does():
     assert stream_identifier("tickets", "zendesk") == "zendesk_tickets"
     assert stream_identifier("tickets") == "tickets"
-
-
-@pytest.mark.parametrize(
-    ("values", "official"),
-    [
-        ([101], "tickets_101"),
-        (["acme", 7], "tickets_acme_7"),
-        (["a_b", "c"], "tickets_a_b_c"),
-        ([1.5, True, "x y"], "tickets_1.5_True_x y"),
-        ([{"k": 1}, [1, 2]], "tickets_{'k': 1}_[1, 2]"),
-    ],
-)
-def test_official_record_ids_are_str_values_joined_by_underscores(values, official):
-    # airbyte_cdk DocumentProcessor._extract_primary_key: "_".join(str(value) ...), prefixed "stream_"
-    assert record_id("tickets", values, official=True) == official
-    if len(values) == 1:
-        assert record_id("tickets", values) == official  # single keys have one form
-
-
-def test_chunk_keys_differ_per_stream_record_and_chunk():
-    keys = {chunk_primary_key(s, k, i) for s in ("a", "a_b") for k in ("b_c", "c") for i in (0, 1)}
-    assert len(keys) == 8
 
 
 @pytest.mark.parametrize(

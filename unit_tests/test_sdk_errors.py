@@ -27,8 +27,8 @@ from query_sdk import (
     TransientError,
     UnsafeFilterValueError,
 )
-from query_sdk._collection import milvus_call_error
-from query_sdk.milvus import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, connect_client, display_uri, translate_milvus_error
+from query_sdk.connection import connect_client, display_uri
+from query_sdk.milvus_errors import GRPC_STATUS_CODES, MILVUS_ERROR_TABLE, milvus_call_error, translate_milvus_error
 
 ALL_ERRORS = [
     SupportSearchError,

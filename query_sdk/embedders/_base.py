@@ -71,7 +71,7 @@ class Embedder(abc.ABC):
                 raise ConfigurationError(
                     f"A text of {count} tokens is longer than the {self.max_input_tokens} tokens "
                     f"model {self.spec.model!r} accepts (input #{position}).",
-                    guidance="Lower processing.chunk_size; text is never truncated silently.",
+                    guidance="Use <setting:chunk_size>; text is never truncated silently.",
                 )
         order = sorted(range(len(texts)), key=counts.__getitem__) if self.sort_by_length else range(len(texts))
         batches = list(self._batches([texts[i] for i in order], [counts[i] for i in order]))
@@ -92,10 +92,6 @@ class Embedder(abc.ABC):
     def request_token_budget(self) -> int:
         """Most tokens one request may carry now; the default is ``max_batch_tokens``."""
         return self.max_batch_tokens
-
-    def embed_query(self, text: str) -> list[float]:
-        """Embed one query text."""
-        return self.embed([text])[0]
 
     def close(self) -> None:  # noqa: B027  (optional hook: most embedders hold nothing)
         """Release clients and sessions; the default holds none."""
@@ -126,13 +122,13 @@ class Embedder(abc.ABC):
             # A malformed answer to a well-formed request: no config change cures it, a retry often does.
             raise TransientError(
                 f"The embedding service returned {len(vectors)} vectors for {len(batch)} texts.",
-                guidance="Retry; if it repeats, check that embedding.base_url points at an OpenAI-compatible "
+                guidance="Retry; if it repeats, check that <setting:base_url> points at an OpenAI-compatible "
                 "embeddings API.",
             )
         for vector in vectors:
             if len(vector) != expected:
                 raise ConfigurationError(
                     f"The embedding model returned vectors of {len(vector)} dimensions, but {expected} are configured.",
-                    guidance="Set embedding.dimensions to the model's output size.",
+                    guidance="Set <setting:dimensions> to the model's output size.",
                 )
         return vectors

@@ -44,7 +44,7 @@ def _load(model: str) -> tuple[Any, Any]:
             from tokenizers import Tokenizer
         except ImportError:
             raise ConfigurationError(
-                "onnxruntime and tokenizers are needed for embedding.mode 'local'.",
+                "onnxruntime and tokenizers are needed for the local embedding model.",
                 guidance="Install the extra: pip install 'destination-milvus-support[local]'.",
             ) from None
         path = _model_path()

