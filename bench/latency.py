@@ -20,12 +20,9 @@ flushed, indexed and loaded. Each query then runs through every variant, in rota
 - server_weighted: the same hybrid_search written by hand (same requests, ranker, group_by_field,
   output fields with the vector, ef 1,024 on Lite), without the SDK's scoring;
 - server_rrf: server_weighted with RRFRanker(60) instead (measured, not used);
-- sdk_hybrid_py: SupportSearch(hybrid=True) with the fusion in Python (what servers without
-  hybrid_search get; it was the only fusion before): a dense and a BM25 search, fused in Python;
-- raw_hybrid: raw_bounded plus the SDK's BM25 request, both raw (the raw form of sdk_hybrid_py).
+- raw_hybrid: raw_bounded plus the SDK's BM25 request, both raw (two searches, no fusion).
 Like-for-like: sdk_dense vs raw_bounded (target 1.15x), sdk_strong vs raw_strong, sdk_hybrid vs
-server_weighted, sdk_hybrid_py vs raw_hybrid; sdk_hybrid vs sdk_hybrid_py is what moving the fusion
-to the server changes. raw_strong vs raw_bounded is what Strong consistency costs.
+server_weighted; sdk_hybrid vs raw_hybrid is one fused search against two plain ones. raw_strong vs raw_bounded is what Strong consistency costs.
 """
 
 from __future__ import annotations
@@ -132,8 +129,6 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
     dense_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False)
     strong_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False, consistency="strong")
     hybrid_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=True)
-    python_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=True)
-    python_sdk._fusion = "python"  # the fusion kept for servers without hybrid_search
     has_hybrid = hybrid_sdk.hybrid
     raw = MilvusClient(uri=uri, timeout=60)
     embedder = FakeEmbedder(c.DIMENSIONS)
@@ -257,10 +252,6 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
         variants["find_duplicate_tickets"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, ticket_filter(o))
         variants["recommend_articles"]["sdk_hybrid"] = lambda t, o: hybrid_sdk.recommend_articles(t, limit=LIMIT)
         variants["recommend_articles"]["raw_hybrid"] = lambda t, o: raw_hybrid(t, article_filter)
-        variants["find_duplicate_tickets"]["sdk_hybrid_py"] = lambda t, o: python_sdk.find_duplicate_tickets(
-            t, organization_id=o, limit=LIMIT
-        )
-        variants["recommend_articles"]["sdk_hybrid_py"] = lambda t, o: python_sdk.recommend_articles(t, limit=LIMIT)
         from pymilvus import RRFRanker, WeightedRanker
 
         for name, ranker in (("server_rrf", RRFRanker(60)), ("server_weighted", WeightedRanker(0.7, 0.3))):
@@ -285,7 +276,6 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
     dense_sdk.close()
     strong_sdk.close()
     hybrid_sdk.close()
-    python_sdk.close()
     raw.close()
     return {"timings": timings, "nonempty": hits, "hybrid_available": has_hybrid, "dense_limit": dense_limit}
 
@@ -344,8 +334,7 @@ PAIRS = [
     ("sdk_dense", "raw_bounded", 1.15),
     ("sdk_strong", "raw_strong", 1.15),
     ("sdk_hybrid", "server_weighted", 1.15),
-    ("sdk_hybrid_py", "raw_hybrid", None),
-    ("sdk_hybrid", "sdk_hybrid_py", None),
+    ("sdk_hybrid", "raw_hybrid", None),
     ("server_rrf", "server_weighted", None),
 ]
 

@@ -14,13 +14,12 @@ rate at the default; the strictest threshold reaching recall 0.95 and its false-
 calibration on half the requests (``calibrate(min_recall=0.95)``, an app's own history) measured on
 the other half.
 
-Hybrid rankings (``--modes``): ``hybrid`` is query_sdk's fusion on the server (``hybrid_search``,
-WeightedRanker), ``hybrid_rrf`` the server's RRFRanker, ``hybrid_python`` the Python fusion kept for
-servers without ``hybrid_search``. The flag part can clean e-mail boilerplate (``--cleaning``:
+Hybrid ranking (``--modes``): ``hybrid`` is query_sdk's fusion on the server (``hybrid_search``,
+WeightedRanker). The flag part can clean e-mail boilerplate (``--cleaning``:
 ``off``, ``requests`` only, or ``both`` the tickets at sync and the requests).
 
     python bench/quality.py [--queries 3080] [--embedding local] [--part all|ranking|flag]
-                            [--modes dense,hybrid,hybrid_python] [--modes-only] [--field-names]
+                            [--modes dense,hybrid] [--modes-only] [--field-names]
                             [--flag-sets short,long] [--cleaning off,both] [--flag-detail FILE]
 """
 
@@ -305,9 +304,8 @@ def main() -> None:
         "--cleaning", default="off,both", help="for --part flag: e-mail cleaning variants, of off,requests,both"
     )
     parser.add_argument(
-        "--modes", default="dense,hybrid,hybrid_python",
-        help="ranking modes: dense, hybrid (the server's hybrid_search, WeightedRanker), hybrid_rrf (RRFRanker), "
-        "hybrid_python (fused in Python)",
+        "--modes", default="dense,hybrid",
+        help="ranking modes: dense, hybrid (the server's hybrid_search, WeightedRanker)",
     )  # fmt: skip
     parser.add_argument("--modes-only", action="store_true", help="skip BM25 alone, raw HTML and --field-names")
     parser.add_argument("--flag-detail", type=Path, help="for --part flag: also write every request's top scores here")
@@ -362,8 +360,6 @@ def main() -> None:
             if embedder is None:
                 embedder = CachingEmbedder(embedder_from_spec(search.info.contract.embedding))
                 search._embedder = embedder
-            if mode in ("hybrid_python", "hybrid_rrf"):  # python: the fusion kept for servers without hybrid_search
-                search._fusion = mode.removeprefix("hybrid_")
             started = time.monotonic()
             report[f"duplicates_{mode}"] = evaluate(search, queries, ticket_labels, "tickets")
             report[f"articles_{mode}"] = evaluate(search, queries, article_labels, "articles")

@@ -211,10 +211,13 @@ def test_hybrid_ranking_is_the_servers_weighted_fusion(lite_helpdesk, hybrid_sea
         raw.close()
     server_order = [h["entity"]["_ab_record_id"].removeprefix("tickets_") for h in hits][:10]
     assert sdk == server_order
-    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection, hybrid=True) as python:
-        python._fusion = "python"  # the fusion kept for servers without hybrid_search
-        fused_in_python = _ids(python.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0))
-    assert fused_in_python != server_order  # so the first assertion tells the two apart
+    dense = _ids(hybrid_search_dense_order(lite_helpdesk, query))
+    assert dense != server_order  # so the first assertion tells fused from dense ranking apart
+
+
+def hybrid_search_dense_order(lite_helpdesk, query):
+    with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection) as dense:
+        return dense.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0)
 
 
 def test_hybrid_scores_stay_similarities(search, dense_search):

@@ -1,11 +1,11 @@
-"""Turning raw Milvus hits into one scored result per record: metric conversion, fusion, grouping."""
+"""Turning raw Milvus hits into one scored result per record: metric conversion, cosine, grouping."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
-__all__ = ["Hit", "best_per_record", "fuse", "order", "similarity"]
+__all__ = ["Hit", "best_per_record", "cosine", "order", "similarity"]
 
 
 @dataclass
@@ -14,11 +14,9 @@ class Hit:
 
     pk: Any
     entity: Mapping[str, Any]
-    dense: float | None = None
-    lexical: float = 0.0
     score: float = 0.0
-    #: Where hybrid search fused dense and BM25 hits: the fused rank score (higher first), which orders
-    #: the hits while ``score`` stays the dense similarity thresholds are set on. None: ordered by ``score``.
+    #: Where the server fused dense and BM25 hits (hybrid search): the fused score (higher first), which
+    #: orders the hits while ``score`` stays the dense similarity thresholds are set on. None: by ``score``.
     rank: float | None = None
 
 
@@ -29,26 +27,17 @@ def similarity(distance: float, metric: str) -> float:
     return float(distance)
 
 
-def fuse(dense: Iterable[Hit], lexical: Iterable[Hit], *, dense_weight: float) -> list[Hit]:
-    """Rank dense and BM25 hits by a convex sum of dense similarity and normalised BM25.
+def cosine(query: Sequence[float], vectors: Sequence[Sequence[float]]) -> list[float]:
+    """The cosine similarity of ``query`` with each of ``vectors`` (0.0 for a zero vector), in one numpy pass."""
+    if not vectors:
+        return []
+    import numpy as np
 
-    The fusion where the server has no ``hybrid_search``. BM25 scores are divided by the best one of
-    the query, so both parts lie in [0, 1]; the sum becomes each hit's ``rank`` and its ``score``
-    stays its dense similarity (as with the server's fusion). Chunks that only BM25 found must
-    already carry their dense similarity (the caller computes it from their vectors).
-    """
-    merged: dict[Any, Hit] = {hit.pk: hit for hit in dense}
-    for hit in lexical:
-        if hit.pk in merged:
-            merged[hit.pk].lexical = hit.lexical
-        else:
-            merged[hit.pk] = hit
-    best = max((h.lexical for h in merged.values()), default=0.0)
-    for hit in merged.values():
-        lexical_part = hit.lexical / best if best > 0 else 0.0
-        hit.score = hit.dense or 0.0
-        hit.rank = dense_weight * hit.score + (1.0 - dense_weight) * lexical_part
-    return list(merged.values())
+    matrix = np.asarray(vectors, dtype=np.float64)
+    q = np.asarray(query, dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(q)
+    dots = matrix @ q
+    return [float(d / n) if n else 0.0 for d, n in zip(dots, norms)]
 
 
 def order(hit: Hit) -> float:

@@ -3,7 +3,7 @@ import math
 import pytest
 
 from query_sdk import FakeEmbedder
-from query_sdk._ranking import Hit, best_per_record, fuse, similarity
+from query_sdk._ranking import Hit, best_per_record, cosine, similarity
 
 
 def _cosine(a, b):
@@ -24,18 +24,17 @@ def test_similarity_is_higher_for_closer_vectors(distance, metric, expected):
     assert similarity(distance, metric) == expected
 
 
-def test_fusion_ranks_by_normalised_bm25_and_scores_by_dense_similarity():
-    dense = [Hit("a", {}, dense=0.8), Hit("b", {}, dense=0.6)]
-    lexical = [Hit("b", {}, dense=0.6, lexical=10.0), Hit("c", {}, dense=0.1, lexical=5.0)]
-    fused = fuse(dense, lexical, dense_weight=0.7)
-    assert {hit.pk: hit.rank for hit in fused} == pytest.approx({"a": 0.56, "b": 0.72, "c": 0.22})
-    assert {hit.pk: hit.score for hit in fused} == pytest.approx({"a": 0.8, "b": 0.6, "c": 0.1})
-    assert [hit.pk for hit in best_per_record(fused, record_key="_ab_record_id")] == ["b", "a", "c"]
+def test_cosine_of_many_vectors_at_once_equals_the_one_by_one_formula():
+    embedder = FakeEmbedder(64)
+    query, *others = embedder.embed(["card declined", "card declined at the shop", "password reset", "card"])
+    assert cosine(query, others) == pytest.approx([_cosine(query, other) for other in others])
+    assert cosine(query, [[0.0] * 64]) == [0.0]
+    assert cosine(query, []) == []
 
 
-def test_fusion_without_bm25_hits_ranks_by_the_weighted_dense_score():
-    (hit,) = fuse([Hit("a", {}, dense=0.5)], [], dense_weight=0.7)
-    assert (hit.rank, hit.score) == pytest.approx((0.35, 0.5))
+def test_fused_ranks_order_hits_while_scores_stay_dense_similarities():
+    hits = [Hit("a", {}, score=0.8, rank=0.2), Hit("b", {}, score=0.6, rank=0.9)]
+    assert [hit.pk for hit in best_per_record(hits, record_key="_ab_record_id")] == ["b", "a"]
 
 
 def test_best_per_record_keeps_each_records_best_chunk_best_first():
