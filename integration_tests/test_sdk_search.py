@@ -211,13 +211,9 @@ def test_hybrid_ranking_is_the_servers_weighted_fusion(lite_helpdesk, hybrid_sea
         raw.close()
     server_order = [h["entity"]["_ab_record_id"].removeprefix("tickets_") for h in hits][:10]
     assert sdk == server_order
-    dense = _ids(hybrid_search_dense_order(lite_helpdesk, query))
-    assert dense != server_order  # so the first assertion tells fused from dense ranking apart
-
-
-def hybrid_search_dense_order(lite_helpdesk, query):
     with SupportSearch.connect(uri=lite_helpdesk.uri, collection=lite_helpdesk.collection) as dense:
-        return dense.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0)
+        dense_order = _ids(dense.find_duplicate_tickets(query, organization_id=ORG, limit=10, threshold=-1.0))
+    assert dense_order != server_order  # so the first assertion tells fused from dense ranking apart
 
 
 def test_hybrid_scores_stay_similarities(search, dense_search):
