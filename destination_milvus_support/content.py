@@ -34,6 +34,7 @@ __all__ = [
     "chunk_hash",
     "chunk_primary_key",
     "content_digest",
+    "deep_json",
     "parse_record_digest",
     "record_digest",
     "record_hash",
@@ -79,9 +80,14 @@ def record_version(data: Mapping[str, Any]) -> str:
     """32 hex digits naming a record's whole content.
 
     It is the id of a record without a primary key, and the version part of an append stream's
-    chunk keys (``sync_modes.chunk_key``).
+    chunk keys (``sync_modes.chunk_key``). A record nested deeper than the standard library encodes
+    (about 1,000 levels, which never could be written before) is encoded iteratively.
     """
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:_DIGITS]
+    try:
+        encoded = json.dumps(data, sort_keys=True, default=str)
+    except RecursionError:
+        encoded = deep_json(data)
+    return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGITS]
 
 
 def chunk_primary_key(stream: str, key: str, chunk_index: int) -> str:
@@ -111,8 +117,47 @@ def canonical_json(value: Any) -> bytes:
     try:
         return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+        try:
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+        except RecursionError:
+            text = deep_json(value)
         return text.encode("utf-8", "surrogatepass")
+
+
+class _Token(str):
+    """A piece of JSON syntax on ``deep_json``'s stack (a plain ``str`` there is a value to encode)."""
+
+
+def deep_json(value: Any) -> str:
+    """Compact JSON with keys sorted (as text), built without recursion: for values nested beyond the encoders.
+
+    The input parser accepts 1,024 levels; orjson encodes 255 and the standard library about 1,000.
+    """
+    parts: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Token):
+            parts.append(item)
+        elif isinstance(item, dict):
+            entries = sorted(item.items(), key=lambda entry: str(entry[0]))
+            stack.append(_Token("}"))
+            for position in range(len(entries) - 1, -1, -1):
+                key, child = entries[position]
+                stack.append(child)
+                comma = "," if position else ""
+                stack.append(_Token(comma + json.dumps(str(key), ensure_ascii=False) + ":"))
+            stack.append(_Token("{"))
+        elif isinstance(item, (list, tuple)):
+            stack.append(_Token("]"))
+            for position in range(len(item) - 1, -1, -1):
+                stack.append(item[position])
+                if position:
+                    stack.append(_Token(","))
+            stack.append(_Token("["))
+        else:
+            parts.append(json.dumps(item, ensure_ascii=False, default=str))
+    return "".join(parts)
 
 
 def content_digest(value: Any) -> str:

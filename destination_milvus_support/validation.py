@@ -15,11 +15,13 @@ from typing import Any, Callable, Iterable, Mapping
 import orjson
 from pymilvus import DataType
 
+from destination_milvus_support.content import deep_json
 from destination_milvus_support.errors import ConnectorConfigError, RecordError
 from destination_milvus_support.milvus.schema import BOOKKEEPING_FIELDS, VARCHAR_MAX
 from query_sdk.contract import PK_FIELD, CollectionContract
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "RECORD_ID_MAX_BYTES",
     "check_metadata_fields",
     "check_metadata_names",
@@ -32,6 +34,8 @@ __all__ = [
 #: ``_ab_record_id`` is a VARCHAR(4096) (``milvus.schema``); Milvus counts its length in bytes.
 RECORD_ID_MAX_BYTES = 4096
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Deepest nesting of a dynamic-field (JSON) value pymilvus can encode (it recurses; the input allows 1,024).
+MAX_JSON_DEPTH = 512
 #: Floats at or beyond 2**53 are not exact integers.
 _EXACT_FLOAT = float(2**53)
 #: The name Milvus gives the dynamic field.
@@ -144,42 +148,57 @@ def fit_declared_value(
 
 
 def _json_text(value: Any) -> str:
-    """``value`` as compact JSON; integers beyond 64 bits (which orjson refuses) written exactly."""
+    """``value`` as compact JSON; integers beyond 64 bits (which orjson refuses) and deep values written exactly."""
     try:
         return orjson.dumps(value, default=str).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(value, default=str, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return json.dumps(value, default=str, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:
+            return deep_json(value)
 
 
 def fit_dynamic_value(value: Any, *, stream: str, field: str) -> Any:
-    """``value`` for the dynamic (JSON) field; a ``RecordError`` naming the field if it holds a wide integer.
+    """``value`` for the dynamic (JSON) field, or a ``RecordError`` naming the field.
 
-    Milvus' JSON keeps signed 64-bit integers; anything wider, anywhere in the value, would be rounded.
+    Milvus' JSON keeps signed 64-bit integers, so a wider one anywhere in the value would be
+    rounded; and pymilvus encodes JSON recursively, so a value nested deeper than
+    ``MAX_JSON_DEPTH`` levels cannot be sent (the input allows 1,024).
     """
-    if _wide(value):
+    problem = _json_problem(value)
+    if problem == "wide":
         raise RecordError(
             f"A record of stream {stream!r} has an integer wider than 64 bits in field {field!r}, which Milvus "
             "cannot store exactly.",
             guidance="Leave the field out of processing.metadata_fields (it can still be a text field), "
             "or have the source send it as a string.",
         )
+    if problem == "deep":
+        raise RecordError(
+            f"A record of stream {stream!r} has a value nested more than {MAX_JSON_DEPTH} levels deep in field "
+            f"{field!r}, which Milvus' JSON field cannot take.",
+            guidance="Leave the field out of processing.metadata_fields (it can still be a text field).",
+        )
     return value
 
 
-def _wide(value: Any) -> bool:
-    """Whether an integer beyond 64 bits is anywhere in ``value`` (iteratively: values nest up to 1,024 levels)."""
-    todo = [value]
+def _json_problem(value: Any) -> str | None:
+    """What ``value`` holds that Milvus' JSON cannot: "wide" (an integer past 64 bits), "deep" (too nested), or None.
+
+    Iterative: values nest up to 1,024 levels.
+    """
+    todo = [(value, 0)]
     while todo:
-        item = todo.pop()
+        item, depth = todo.pop()
         kind = type(item)
         if kind is int:
             if not _INT64_MIN <= item <= _INT64_MAX:
-                return True
-        elif kind is list or kind is tuple:
-            todo.extend(item)
-        elif kind is dict:
-            todo.extend(item.values())
-    return False
+                return "wide"
+        elif kind is list or kind is tuple or kind is dict:
+            if depth >= MAX_JSON_DEPTH:
+                return "deep"
+            todo.extend((child, depth + 1) for child in (item.values() if kind is dict else item))
+    return None
 
 
 def _out_of_range(stream: str, field: str, kind: DataType) -> RecordError:

@@ -23,6 +23,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 
 from destination_milvus_support.destination import DestinationMilvusSupport
+from destination_milvus_support.validation import MAX_JSON_DEPTH
 from integration_tests.connector_runner import (
     REPO,
     MilvusReader,
@@ -99,7 +100,18 @@ def _ticket(ticket_id: Any = 1, **fields: Any) -> dict[str, Any]:
 
 def _record(data: Any, stream_name: str = "tickets") -> bytes:
     # json, not orjson: a source may send integers over 64 bits (orjson refuses to write them)
+    if isinstance(data, _Deep):  # deeper than json.dumps goes: written by hand
+        return f'{{"type":"RECORD","record":{{"stream":"{stream_name}","data":{data.text},"emitted_at":0}}}}'.encode()
     return json.dumps({"type": "RECORD", "record": {"stream": stream_name, "data": data, "emitted_at": 0}}).encode()
+
+
+class _Deep:
+    """A ticket whose description nests ``depth`` levels deep, as JSON text (json.dumps stops near 1,000)."""
+
+    def __init__(self, depth: int) -> None:
+        opening = "".join("[" if level % 2 else '{"part":' for level in range(depth))
+        closing = "".join("]" if level % 2 else "}" for level in reversed(range(depth)))
+        self.text = f'{{"id":2,"subject":"s","description":{opening}"printer jams"{closing}}}'
 
 
 def _state(cursor: int) -> bytes:
@@ -409,6 +421,14 @@ def test_bad_input_ends_in_one_plain_trace(stub, tmp_path, name, family, words, 
         assert not Path(lite).exists()  # refused before the collection is created from the catalog
 
 
+def _nested(depth: int) -> Any:
+    """A value nested ``depth`` levels deep, lists and objects in turn (the input parser allows 1,024)."""
+    value: Any = "printer jams"
+    for level in range(depth):
+        value = [value] if level % 2 else {"part": value}
+    return value
+
+
 def _assert_kept(lite: str, expected: int) -> None:
     with MilvusReader(lite, "faults") as reader:
         assert len(reader.chunks_per_record()) == expected
@@ -425,6 +445,9 @@ def _assert_kept(lite: str, expected: int) -> None:
         ("int64_at_max", _ticket(2, organization_id=2**63 - 1), BASE_CATALOG),
         ("escaped_nul_in_text", _ticket(2, subject="a\u0000b"), BASE_CATALOG),
         ("big_text", _ticket(2, description="word " * 20_000), BASE_CATALOG),
+        ("text_nested_300_deep", _ticket(2, description=_nested(300)), BASE_CATALOG),
+        ("text_nested_1000_deep", _Deep(1000), BASE_CATALOG),
+        ("metadata_nested_300_deep", _ticket(2, status=_nested(300)), BASE_CATALOG),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -529,3 +552,28 @@ def test_wide_integers_outside_the_dynamic_field_are_kept_or_ignored(stub, tmp_p
     with MilvusReader(lite, "faults") as reader:
         statuses = {row["_ab_record_id"]: row["status"] for row in reader.rows(fields=["_ab_record_id", "status"])}
     assert sorted(statuses.values(), key=str) == [str(2**70), "open"]
+
+
+@pytest.mark.parametrize("depth", [300, 1000])
+def test_a_deeply_nested_value_outside_the_schema_is_stored_or_named(stub, tmp_path, depth):
+    """An undeclared metadata field goes to the dynamic (JSON) field: 300 levels are stored, past 512 it is named."""
+    lite = str(tmp_path / "milvus.db")
+    config = _config(stub, lite, processing__chunk_size=2000, processing__metadata_fields=[*METADATA, "note"])
+    line = _record(_ticket(2, note=_nested(depth))) if depth < 900 else _deep_note(depth)
+    out = _run(tmp_path, config, BASE_CATALOG, _lines(line, _state(1)))
+    if depth <= MAX_JSON_DEPTH:
+        assert out.returncode == 0 and len(out.states) == 1, out.stdout[-1500:]
+        _assert_kept(lite, 1)
+    else:
+        assert len(out.errors) == 1 and out.errors[0].failure_type == CONFIG_ERROR, out.stdout[-1500:]
+        assert "'note'" in out.errors[0].message and "512 levels" in out.errors[0].message
+        assert PRIVATE not in out.stdout
+
+
+def _deep_note(depth: int) -> bytes:
+    text = (
+        _Deep(depth)
+        .text.replace('"description":', '"note":')
+        .replace('"subject":"s"', '"subject":"s","description":"d"')
+    )
+    return f'{{"type":"RECORD","record":{{"stream":"tickets","data":{text},"emitted_at":0}}}}'.encode()
