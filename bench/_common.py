@@ -325,7 +325,7 @@ def run_phase(script: Path, args: list[str], *, timeout: float = 3_600) -> dict[
 @contextlib.contextmanager
 def backend(name: str, workdir: Path) -> Iterator[str | None]:
     """Start the named backend; yield its URI (None for ``lite``: each phase gets a fresh local path)."""
-    from integration_tests._servers import milvus_lite_server, milvus_standalone_server
+    from testkit.servers import milvus_lite_server, milvus_standalone_server
 
     if name == "lite":
         yield None

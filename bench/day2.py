@@ -2,7 +2,7 @@
 
 Usage: python bench/day2.py [--records 20000] [--backends lite,server] [--dims 384,1536]
 
-Embeddings go through the OpenAI-compatible HTTP stub (``integration_tests/openai_stub.py``) on
+Embeddings go through the OpenAI-compatible HTTP stub (``testkit/openai_stub.py``) on
 127.0.0.1, run by this orchestrating process, which counts the inputs each phase embeds. Every
 phase runs in a fresh subprocess (its peak RSS is its own). Per backend and dimension count, in one
 interleaved run (ours, then raw, scenario by scenario):
@@ -343,7 +343,7 @@ def main() -> None:
         print(json.dumps(run(args.uri, args.collection, args.scenario, args.records, args.base_url, int(args.dims))))
         return
 
-    from integration_tests.openai_stub import OpenAIStub
+    from testkit.openai_stub import OpenAIStub
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-day2-"))
     print(

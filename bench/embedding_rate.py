@@ -4,7 +4,7 @@ Usage: python bench/embedding_rate.py [--texts 4096] [--records 6000] [--dimensi
                                       [--sync-repeats 2] [--latency 0.25] [--storm-retry-after 1.0]
                                       [--tpm-share 0.5] [--skip-vectors]
 
-The OpenAI-compatible stub (``integration_tests/openai_stub.py``) runs in a process of its own, so
+The OpenAI-compatible stub (``testkit/openai_stub.py``) runs in a process of its own, so
 its work does not share the measured interpreter; the real ``openai`` client talks to it.
 
 1. vectors: ``OpenAIEmbedder.embed`` of ``--texts`` Zendesk-shaped texts at ``--dimensions``, asking
@@ -44,7 +44,7 @@ SCRIPT = Path(__file__).resolve()
 def stub(**settings: Any) -> Iterator[str]:
     """An OpenAI-compatible stub in its own process; yields its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.openai_stub", json.dumps(settings)],
+        [sys.executable, "-m", "testkit.openai_stub", json.dumps(settings)],
         cwd=c.ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -6,7 +6,7 @@ Usage: python bench/soak.py [--cycles 40] [--seed 7] [--records 80] [--backends 
 Per backend, one collection takes ``cycles`` syncs, alternating between a dedup stream (``tickets``:
 ids drawn from a pool, so records come back in new versions) and an append stream (``events``: new
 ids every cycle). Every sync is a real ``python main.py write`` process, embedding through the
-OpenAI-compatible stub (``integration_tests/openai_stub.py``). A seeded fault hits each sync:
+OpenAI-compatible stub (``testkit/openai_stub.py``). A seeded fault hits each sync:
 
 - ``kill``: SIGKILL of the write process at a seeded point (first batches, after a STATE, after the
   last STATE); the resumed sync may be killed again (up to 3 kills in a row);
@@ -47,8 +47,9 @@ if str(ROOT) not in sys.path:
 from airbyte_cdk.models import AirbyteMessage, FailureType, Type  # noqa: E402
 from pymilvus import MilvusClient  # noqa: E402
 
-from integration_tests._servers import LiteServer  # noqa: E402
-from integration_tests.connector_runner import (  # noqa: E402
+from testkit.faults import KillPoint, RunningWrite, records_after  # noqa: E402
+from testkit.openai_stub import OpenAIStub  # noqa: E402
+from testkit.runner import (  # noqa: E402
     catalog,
     catalog_dict,
     cursor_of,
@@ -62,8 +63,7 @@ from integration_tests.connector_runner import (  # noqa: E402
     ticket,
     write_files,
 )
-from integration_tests.fault_runner import KillPoint, RunningWrite, records_after  # noqa: E402
-from integration_tests.openai_stub import OpenAIStub  # noqa: E402
+from testkit.servers import LiteServer  # noqa: E402
 
 CHUNK_SIZE = 8
 MAX_KILLS_IN_A_ROW = 3

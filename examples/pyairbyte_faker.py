@@ -3,7 +3,7 @@
 PyAirbyte pins its own airbyte-cdk and pydantic, so it runs from a venv of its own; the destination
 runs from the project's ``.venv``. From the repository root::
 
-    .venv/bin/python integration_tests/pyairbyte_env.py      # creates build/pyairbyte-venv once
+    .venv/bin/python testkit/pyairbyte_env.py      # creates build/pyairbyte-venv once
     build/pyairbyte-venv/venv/bin/python examples/pyairbyte_faker.py --db /tmp/faker.db
     build/pyairbyte-venv/venv/bin/python examples/pyairbyte_faker.py --db /tmp/faker.db --count 30 --strategy replace
 

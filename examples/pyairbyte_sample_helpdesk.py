@@ -7,7 +7,7 @@ Airbyte protocol with the standard library only (``discover`` returns the stream
 ``sample_data/messages.jsonl``). PyAirbyte runs it through ``get_source(..., local_executable=...)``
 and the destination through ``get_destination(..., local_executable=...)``. From the repository root::
 
-    .venv/bin/python integration_tests/pyairbyte_env.py      # creates build/pyairbyte-venv once
+    .venv/bin/python testkit/pyairbyte_env.py      # creates build/pyairbyte-venv once
     build/pyairbyte-venv/venv/bin/python examples/pyairbyte_sample_helpdesk.py --db /tmp/helpdesk.db
 
 The source's messages stream straight to the destination (``cache=False``): a run sends only what

@@ -7,7 +7,7 @@ straight from the source to the destination, so a run sends only the records the
 is kept in a small local cache (``--state-dir``), so the next run starts where this one ended. From
 the repository root::
 
-    .venv/bin/python integration_tests/pyairbyte_env.py      # creates build/pyairbyte-venv once
+    .venv/bin/python testkit/pyairbyte_env.py      # creates build/pyairbyte-venv once
     export ZENDESK_API_TOKEN=...                              # Admin Center > Apps and integrations > Zendesk API
     build/pyairbyte-venv/venv/bin/python examples/pyairbyte_zendesk.py \\
         --subdomain mycompany --email agent@mycompany.com --db ./support.db

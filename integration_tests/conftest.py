@@ -13,8 +13,8 @@ from typing import Iterator
 
 import pytest
 
-from integration_tests._servers import milvus_lite_server, milvus_standalone_server
-from integration_tests.openai_stub import OpenAIStub
+from testkit.openai_stub import OpenAIStub
+from testkit.servers import milvus_lite_server, milvus_standalone_server
 
 BACKENDS = ["lite", "lite_server", "milvus_2_3"]
 

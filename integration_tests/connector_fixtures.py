@@ -6,9 +6,9 @@ from typing import Iterator
 
 import pytest
 
-from integration_tests.connector_runner import catalog, record, stream
-from integration_tests.official_milvus import OFFICIAL_DIMENSIONS, OfficialDestination
 from query_sdk.embedders import FakeEmbedder
+from testkit.official_milvus import OFFICIAL_DIMENSIONS, OfficialDestination
+from testkit.runner import catalog, record, stream
 
 __all__ = ["LEGACY_TICKET", "official_collection"]
 

@@ -34,7 +34,7 @@ from pymilvus import DataType, MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 from integration_tests.conftest import BACKENDS
-from integration_tests.openai_stub import OpenAIStub
+from testkit.openai_stub import OpenAIStub
 
 PROJECT = Path(__file__).resolve().parent.parent
 DIMS = 64

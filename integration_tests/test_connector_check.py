@@ -7,8 +7,9 @@ from airbyte_cdk.models import Status
 from pymilvus import MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
-from integration_tests._servers import free_port
-from integration_tests.connector_runner import (
+from query_sdk.embedders import FakeEmbedder
+from testkit.official_milvus import OfficialDestination
+from testkit.runner import (
     catalog,
     fake_embedding,
     make_config,
@@ -19,8 +20,7 @@ from integration_tests.connector_runner import (
     ticket,
     write_all,
 )
-from integration_tests.official_milvus import OfficialDestination
-from query_sdk.embedders import FakeEmbedder
+from testkit.servers import free_port
 
 GOOD_KEY = "sk-stub-good-0123456789"
 BAD_KEY = "sk-stub-bad-9876543210"

@@ -8,7 +8,9 @@ from airbyte_cdk.models import Status
 from pymilvus import MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
-from integration_tests.connector_runner import (
+from query_sdk.contract import CollectionContract
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     catalog,
     catalog_dict,
     lean_config,
@@ -19,8 +21,6 @@ from integration_tests.connector_runner import (
     to_line,
     write_all,
 )
-from integration_tests.openai_stub import OpenAIStub
-from query_sdk.contract import CollectionContract
 
 OPENAI_KEY = "sk-official-config-0123456789"
 

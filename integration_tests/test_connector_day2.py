@@ -1,7 +1,7 @@
 """Day-2 syncs pay only for what changed: embeddings counted at the OpenAI-compatible stub, rows read back from Milvus.
 
 Every test runs on Milvus Lite, the Lite gRPC server and Milvus 2.3.5 (``milvus_uri``), with the real
-``openai`` client talking to ``integration_tests/openai_stub.py``.
+``openai`` client talking to ``testkit/openai_stub.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from destination_milvus_support.milvus import store as store_module
 from destination_milvus_support.milvus.schema import CollectionLayout
 from destination_milvus_support.milvus.store import MilvusStore
 from destination_milvus_support.writer import Writer
-from integration_tests.connector_runner import (
+from query_sdk import OpenAIEmbedder, SupportSearch
+from query_sdk.contract import CollectionContract
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     MilvusReader,
     catalog,
     expected_chunk_counts,
@@ -30,9 +33,6 @@ from integration_tests.connector_runner import (
     ticket,
     write_all,
 )
-from integration_tests.openai_stub import OpenAIStub
-from query_sdk import OpenAIEmbedder, SupportSearch
-from query_sdk.contract import CollectionContract
 
 pytest_plugins = ["integration_tests.connector_fixtures"]
 

@@ -10,7 +10,9 @@ import pytest
 from airbyte_cdk.models import FailureType, Type
 
 from destination_milvus_support.errors import to_traced_exception
-from integration_tests.connector_runner import (
+from query_sdk.embedders import FakeEmbedder
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     MilvusReader,
     catalog,
     cursor_of,
@@ -24,8 +26,6 @@ from integration_tests.connector_runner import (
     write_all,
     write_messages,
 )
-from integration_tests.openai_stub import OpenAIStub
-from query_sdk.embedders import FakeEmbedder
 
 #: 60 records of 64 chunks (chunk_size 6, 61 words): 3,840 chunks, 15 requests of 256 inputs.
 RECORDS, WORDS, CHUNK_SIZE = 60, 61, 6

@@ -4,7 +4,8 @@ import pytest
 from airbyte_cdk.models import FailureType, Type
 
 from destination_milvus_support.errors import to_traced_exception
-from integration_tests.connector_runner import (
+from query_sdk.embedders import FakeEmbedder, OpenAIEmbedder
+from testkit.runner import (
     MilvusReader,
     catalog,
     catalog_dict,
@@ -21,7 +22,6 @@ from integration_tests.connector_runner import (
     write_all,
     write_messages,
 )
-from query_sdk.embedders import FakeEmbedder, OpenAIEmbedder
 
 
 def _config(uri, collection, stub, **kwargs):

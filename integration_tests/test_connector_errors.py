@@ -3,8 +3,7 @@
 import pytest
 from airbyte_cdk.models import FailureType
 
-from integration_tests._servers import free_port
-from integration_tests.connector_runner import (
+from testkit.runner import (
     MilvusReader,
     catalog_dict,
     lean_config,
@@ -17,6 +16,7 @@ from integration_tests.connector_runner import (
     ticket,
     to_line,
 )
+from testkit.servers import free_port
 
 PRIVATE = "CONFIDENTIAL-card-4242"
 

@@ -11,7 +11,11 @@ from airbyte_cdk.models import FailureType, Status
 from pymilvus import MilvusClient
 
 from destination_milvus_support.destination import DestinationMilvusSupport
-from integration_tests.connector_runner import (
+from query_sdk import SupportSearch
+from query_sdk.embedders import OpenAIEmbedder
+from testkit.official_milvus import OfficialDestination
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     MilvusReader,
     catalog,
     catalog_dict,
@@ -25,10 +29,6 @@ from integration_tests.connector_runner import (
     to_line,
     write_all,
 )
-from integration_tests.official_milvus import OfficialDestination
-from integration_tests.openai_stub import OpenAIStub
-from query_sdk import SupportSearch
-from query_sdk.embedders import OpenAIEmbedder
 
 pytest_plugins = ["integration_tests.connector_fixtures"]
 

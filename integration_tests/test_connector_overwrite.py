@@ -3,7 +3,7 @@
 import pytest
 from airbyte_cdk.models import Type
 
-from integration_tests.connector_runner import (
+from testkit.runner import (
     Feed,
     MilvusReader,
     catalog,

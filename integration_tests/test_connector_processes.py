@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from airbyte_cdk.models import Type
 
-from integration_tests.connector_runner import (
+from testkit.runner import (
     REPO,
     MilvusReader,
     catalog,

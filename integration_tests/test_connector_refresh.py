@@ -20,7 +20,7 @@ import orjson
 import pytest
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, ConfiguredAirbyteCatalogSerializer, Type
 
-from integration_tests.connector_runner import (
+from testkit.runner import (
     TICKET_PROPERTIES,
     Feed,
     MilvusReader,

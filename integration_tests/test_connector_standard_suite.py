@@ -18,8 +18,8 @@ from airbyte_cdk.test.standard_tests import ConnectorTestScenario, DestinationTe
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # noqa: F401  (parametrizes `scenario`)
 
 from destination_milvus_support.destination import DestinationMilvusSupport
-from integration_tests._servers import free_port
 from integration_tests.docker.harness import DockerEnv
+from testkit.servers import free_port
 
 #: Milvus Lite creates the folder on first use (check opens it); the module removes it at the end.
 _LITE_PATH = Path(tempfile.gettempdir()) / f"standard-suite-{uuid.uuid4().hex[:12]}.db"

@@ -3,7 +3,7 @@
 from airbyte_cdk.models import Type
 
 from destination_milvus_support import writer as writer_module
-from integration_tests.connector_runner import (
+from testkit.runner import (
     Feed,
     MilvusReader,
     catalog,

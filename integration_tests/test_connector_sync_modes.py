@@ -4,7 +4,7 @@ import logging
 
 from pymilvus import DataType
 
-from integration_tests.connector_runner import (
+from testkit.runner import (
     MilvusReader,
     catalog,
     cursor_of,

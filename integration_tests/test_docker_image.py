@@ -23,8 +23,8 @@ import pytest
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, Status, Type
 
 from destination_milvus_support.spec import connector_specification
-from integration_tests._servers import milvus_lite_server
-from integration_tests.connector_runner import (
+from integration_tests.docker.harness import DockerEnv
+from testkit.runner import (
     MilvusReader,
     Output,
     catalog_dict,
@@ -37,7 +37,7 @@ from integration_tests.connector_runner import (
     ticket,
     to_line,
 )
-from integration_tests.docker.harness import DockerEnv
+from testkit.servers import milvus_lite_server
 
 REPO = Path(__file__).resolve().parents[1]
 

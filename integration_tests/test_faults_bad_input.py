@@ -24,7 +24,8 @@ from airbyte_cdk.models import FailureType
 
 from destination_milvus_support.destination import DestinationMilvusSupport
 from destination_milvus_support.validation import MAX_JSON_DEPTH
-from integration_tests.connector_runner import (
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     REPO,
     MilvusReader,
     Output,
@@ -36,7 +37,6 @@ from integration_tests.connector_runner import (
     stream,
     write_files,
 )
-from integration_tests.openai_stub import OpenAIStub
 
 SECRET = "sk-fault-secret-7c1e9a"
 PRIVATE = "PRIVATE-body-4242"

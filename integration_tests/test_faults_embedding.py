@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 from airbyte_cdk.models import FailureType, Type
 
-from integration_tests.connector_runner import (
+from testkit.faults import RunningWrite, records_after
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     MilvusReader,
     catalog,
     catalog_dict,
@@ -29,8 +31,6 @@ from integration_tests.connector_runner import (
     write_all,
     write_files,
 )
-from integration_tests.fault_runner import RunningWrite, records_after
-from integration_tests.openai_stub import OpenAIStub
 
 KEY = "sk-embedding-outage-5f3a"
 RECORDS = 40

@@ -16,7 +16,8 @@ import random
 import pytest
 from airbyte_cdk.models import Type
 
-from integration_tests.connector_runner import (
+from testkit.faults import KillPoint, resume_lines, write_and_kill
+from testkit.runner import (
     MilvusReader,
     catalog,
     catalog_dict,
@@ -28,7 +29,6 @@ from integration_tests.connector_runner import (
     stream,
     write_files,
 )
-from integration_tests.fault_runner import KillPoint, resume_lines, write_and_kill
 
 SEED = 20261204
 #: About 76 chunks a record at chunk_size 2: 14 records fill a 1,024-chunk batch, so three batches.

@@ -15,8 +15,8 @@ import time
 import pytest
 from airbyte_cdk.models import FailureType, Type
 
-from integration_tests._servers import LiteServer
-from integration_tests.connector_runner import (
+from testkit.faults import RunningWrite, records_after
+from testkit.runner import (
     MilvusReader,
     catalog,
     catalog_dict,
@@ -29,7 +29,7 @@ from integration_tests.connector_runner import (
     to_line,
     write_files,
 )
-from integration_tests.fault_runner import RunningWrite, records_after
+from testkit.servers import LiteServer
 
 SEED = 20261205
 RECORDS = 40

@@ -20,8 +20,9 @@ from typing import Iterator
 import pytest
 from airbyte_cdk.models import FailureType, Status
 
-from integration_tests._servers import LiteServer
-from integration_tests.connector_runner import (
+from integration_tests.sdk_fixtures import CARD_QUERY, HELPDESK, ORG, sync
+from query_sdk import SupportSearch, TransientError
+from testkit.runner import (
     catalog_dict,
     lean_config,
     record,
@@ -31,8 +32,7 @@ from integration_tests.connector_runner import (
     ticket,
     to_line,
 )
-from integration_tests.sdk_fixtures import CARD_QUERY, HELPDESK, ORG, sync
-from query_sdk import SupportSearch, TransientError
+from testkit.servers import LiteServer
 
 #: What the issue asks for: an answer within this many seconds, from process start to exit.
 ANSWER_WITHIN = 30.0

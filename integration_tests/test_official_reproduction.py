@@ -16,15 +16,15 @@ import pytest
 from airbyte_cdk.models import AirbyteRecordMessage
 from pymilvus import DataType, MilvusClient
 
-from integration_tests.connector_runner import catalog, stream
-from integration_tests.official_milvus import (
+from query_sdk.embedders import FakeEmbedder
+from testkit.official_milvus import (
     OFFICIAL_DIMENSIONS,
     OfficialDestination,
     official_chunks,
     official_record_id,
     official_splitter,
 )
-from query_sdk.embedders import FakeEmbedder
+from testkit.runner import catalog, stream
 
 TEXT_FIELDS = ("subject", "description")
 METADATA_FIELDS = ("status", "organization_id", "via.channel")

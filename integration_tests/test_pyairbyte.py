@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from milvus_lite.server_manager import server_manager_instance
 
-from integration_tests.connector_runner import MilvusReader
-from integration_tests.pyairbyte_env import DESTINATION_EXECUTABLE, REPO, PyAirbyteEnv, ensure_pyairbyte_env
 from query_sdk import SupportSearch
+from testkit.pyairbyte_env import DESTINATION_EXECUTABLE, REPO, PyAirbyteEnv, ensure_pyairbyte_env
+from testkit.runner import MilvusReader
 
 FAKER = REPO / "examples" / "pyairbyte_faker.py"
 HELPDESK = REPO / "examples" / "pyairbyte_sample_helpdesk.py"

@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 
-from integration_tests._servers import free_port
 from integration_tests.sdk_fixtures import CARD_QUERY, DIMS, HELPDESK, ORG, org_of, sync
 from query_sdk import (
     CollectionNotFoundError,
@@ -14,6 +13,7 @@ from query_sdk import (
     SupportSearch,
     TransientError,
 )
+from testkit.servers import free_port
 
 EVERYTHING = {"threshold": -1.0, "limit": 50}
 

@@ -5,11 +5,11 @@ import math
 import pytest
 from airbyte_cdk.models import AirbyteRecordMessage
 
-from integration_tests.connector_runner import catalog, stream
-from integration_tests.official_milvus import OfficialDestination, official_chunks
 from integration_tests.sdk_fixtures import DIMS, ORG, OTHER_ORG, org_of
 from query_sdk import ConfigurationError, ContractMismatchError, FakeEmbedder, SupportSearch
 from query_sdk._snippets import plain_snippet
+from testkit.official_milvus import OfficialDestination, official_chunks
+from testkit.runner import catalog, stream
 
 # (id, org, status, subject, description); at the official's chunk size, ticket 1 is two chunks.
 TICKETS = [

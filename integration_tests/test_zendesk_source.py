@@ -24,10 +24,10 @@ import pytest
 from milvus_lite.server_manager import server_manager_instance
 
 from integration_tests import zendesk_stub as stub
-from integration_tests.connector_runner import MilvusReader
-from integration_tests.pyairbyte_env import DESTINATION_EXECUTABLE, REPO, PyAirbyteEnv, ensure_pyairbyte_env
-from integration_tests.zendesk_env import ZendeskSandbox, ensure_zendesk_source_env, namespace_problem
 from query_sdk import SupportSearch
+from testkit.pyairbyte_env import DESTINATION_EXECUTABLE, REPO, PyAirbyteEnv, ensure_pyairbyte_env
+from testkit.runner import MilvusReader
+from testkit.zendesk_env import ZendeskSandbox, ensure_zendesk_source_env, namespace_problem
 
 HOST = f"{stub.SUBDOMAIN}.zendesk.com"
 EXAMPLE = REPO / "examples" / "pyairbyte_zendesk.py"

@@ -8,7 +8,7 @@ inside it, so they are reused as well.
 
 Create it (once) and print the interpreter to run the examples with::
 
-    .venv/bin/python integration_tests/pyairbyte_env.py
+    .venv/bin/python testkit/pyairbyte_env.py
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ over ``/etc/hosts``. The stub's self-signed CA is appended to the certifi bundle
 
 Create it (once) and print the source's executable::
 
-    .venv/bin/python integration_tests/zendesk_env.py
+    .venv/bin/python testkit/zendesk_env.py
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from integration_tests.pyairbyte_env import UV_VERSION
+from testkit.pyairbyte_env import UV_VERSION
 
 __all__ = [
     "SOURCE_VERSION",

@@ -22,7 +22,7 @@ same account later: some tickets were solved or rewritten and one article was ed
 
 Run (inside a network namespace where the subdomain resolves to 127.0.0.1; see ``zendesk_env.py``)::
 
-    python -m integration_tests.zendesk_stub --cert server.pem --key server.key --phase 1 --log requests.jsonl
+    python -m testkit.zendesk_stub --cert server.pem --key server.key --phase 1 --log requests.jsonl
 """
 
 from __future__ import annotations

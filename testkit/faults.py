@@ -28,7 +28,7 @@ from typing import Callable, Sequence
 
 from airbyte_cdk.models import AirbyteMessage, Type
 
-from integration_tests.connector_runner import REPO, Output, cursor_of, parse_output, to_line
+from testkit.runner import REPO, Output, cursor_of, parse_output, to_line
 
 __all__ = ["KillPoint", "Killed", "RunningWrite", "records_after", "resume_lines", "write_and_kill"]
 

@@ -23,7 +23,7 @@ Counters: ``inputs_embedded``, ``tokens_served`` (cl100k tokens of served inputs
 and ``last_served`` (``time.monotonic()`` when the first and last served request were admitted) and
 ``rate_limited`` (429s answered by the storm or the token limit); ``GET /stats`` returns them as JSON.
 
-``python -m integration_tests.openai_stub '{"dimensions": 1536, "storm_every": 2}'`` serves in a
+``python -m testkit.openai_stub '{"dimensions": 1536, "storm_every": 2}'`` serves in a
 process of its own (benchmarks: the stub's work then does not share the client's interpreter); it
 prints its base URL and stops when stdin closes.
 """
