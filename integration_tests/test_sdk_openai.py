@@ -97,9 +97,10 @@ def test_a_rate_limited_request_is_retried_by_the_client(search, stub):
 @pytest.mark.parametrize(
     ("mode", "names", "never"),
     [
-        ("openai_compatible", "Check embedding.base_url and the network", "this machine can reach"),
-        # openai mode has no base_url key: the message names the host the machine must reach.
-        ("openai", "Check that this machine can reach 127.0.0.1", "embedding.base_url"),
+        # an app's words (the connector says embedding.base_url: test_connector_embeddings.py)
+        ("openai_compatible", "Check base_url= of the embedder", "this machine can reach"),
+        # openai mode has no base_url setting: the message names the host the machine must reach.
+        ("openai", "Check that this machine can reach 127.0.0.1", "base_url"),
     ],
 )
 def test_an_unreachable_service_names_what_the_user_can_change(mode, names, never):
@@ -111,4 +112,5 @@ def test_an_unreachable_service_names_what_the_user_can_change(mode, names, neve
         embedder.embed(["my card was declined"])
     assert names in str(error.value)
     assert never not in str(error.value)
+    assert "embedding." not in str(error.value)  # no connector setting in an app's message
     assert "sk-unreachable" not in str(error.value)

@@ -159,3 +159,39 @@ def test_an_integer_beyond_64_bits_read_as_a_rounded_float_is_refused():
     rounded = float(-(2**63) - 1)  # what a JSON parser makes of -(2**63) - 1: exactly -(2**63)
     with pytest.raises(RecordError, match="INT64"):
         fit_declared_value(rounded, DataType.INT64, stream="s", field="f")
+
+
+def test_a_shared_message_names_the_sdk_argument_for_apps_and_the_config_key_for_the_connector():
+    error = sdk_errors.TransientError(
+        "The service did not answer.", guidance="Check <setting:base_url> and the network."
+    )
+    assert "base_url= of the embedder" in str(error)
+    assert "Check embedding.base_url and the network." in to_traced_exception(error).message
+
+
+def test_query_sdk_says_no_connector_setting_in_any_message():
+    """Shared code names settings as <setting:NAME>; an app's errors never tell it to change indexing.host."""
+    import ast
+    from pathlib import Path
+
+    import query_sdk
+
+    connector_words = re.compile(
+        r"\b(indexing|processing)\.\w+|\bembedding\.(base_url|dimensions|model|api_base|mode)\b"
+    )
+    found = []
+    for path in Path(query_sdk.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            literal = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            if literal and connector_words.search(node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
+    assert found == []
