@@ -4,7 +4,7 @@ Usage::
 
     python sample_data/build.py [--banking77 DIR] [--out DIR]
 
-``DIR`` defaults to ``<repo>/../shared/data/banking77``; the output directory
+``DIR`` defaults to ``sample_data/banking77`` (in the repository); the output directory
 defaults to this folder (``sample_data/``). The script works from any current
 directory and is fully deterministic: running it twice gives byte-identical
 files.
@@ -39,7 +39,7 @@ from typing import Any, Iterable, Sequence
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SAMPLE_DIR.parent
-DEFAULT_BANKING77_DIR = REPO_ROOT.parent / "shared" / "data" / "banking77"
+DEFAULT_BANKING77_DIR = REPO_ROOT / "sample_data" / "banking77"
 #: Where Banking77's CSV files (columns ``text,category``) are published (PolyAI, CC BY 4.0).
 BANKING77_SOURCE = "https://github.com/PolyAI-LDN/task-specific-datasets/tree/master/banking_data"
 
@@ -845,7 +845,9 @@ def build(banking77_dir: str | Path = DEFAULT_BANKING77_DIR, out_dir: str | Path
     _write_json(out / "config_local.json", make_config({"mode": "local"}))
     _write_json(out / "config_fake.json", make_config({"mode": "fake", "dimensions": 384}))
     licence = banking77_dir / "LICENSE"
-    if licence.is_file():
+    if licence.is_file() and not licence.resolve().is_relative_to(out.resolve()):
+        # The output derives from Banking77: its licence goes with it (in sample_data/ it is already
+        # there, in banking77/LICENSE).
         shutil.copyfile(licence, out / "LICENSE-banking77")
 
     categories_file = banking77_dir / "categories.json"
