@@ -28,6 +28,7 @@ EXTRAS = {
     "dev": [
         "pytest>=8",
         "pytest-timeout>=2.3",
+        "pytest-xdist>=3.6",  # two workers: most integration tests wait on servers, not the CPU (tested: 3.8.0)
         "ruff>=0.6",
         "mypy>=1.11",
         "milvus==2.3.5",  # the C++ standalone server for the server-backend tests

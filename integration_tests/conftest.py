@@ -17,6 +17,55 @@ from testkit.openai_stub import OpenAIStub
 from testkit.servers import milvus_lite_server, milvus_standalone_server
 
 BACKENDS = ["lite", "lite_server", "milvus_2_3"]
+#: Modules that start other processes, venvs or browsers, or wait out timeouts on purpose: the full
+#: suite runs them, ``scripts/test.sh --fast`` does not.
+SLOW_MODULES = {
+    "test_bench_smoke",
+    "test_connector_embedding_rate",
+    "test_connector_processes",
+    "test_demo_script",
+    "test_docker_image",
+    "test_faults_bad_input",
+    "test_faults_embedding",
+    "test_faults_kill",
+    "test_faults_server_restart",
+    "test_faults_unresponsive",
+    "test_pyairbyte",
+    "test_sdk_cli",
+    "test_support_form",
+    "test_support_form_browser",
+    "test_zendesk_source",
+}
+#: Tests that share one machine-wide resource run in one worker under pytest-xdist (``--dist loadgroup``):
+#: the 2.3.5 server binds fixed etcd ports, PyAirbyte and the Zendesk source share their venvs.
+_GROUPS = {"test_pyairbyte": "venvs", "test_zendesk_source": "venvs", "test_docker_image": "docker"}
+
+
+def _uses_standalone(item: pytest.Item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "_standalone_uri" in getattr(item, "fixturenames", ()) or any(
+        value in ("milvus_2_3", "_standalone_uri") for value in params.values()
+    )
+
+
+def _uses_lite_server(item: pytest.Item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(value in ("lite_server", "_lite_server_uri") for value in params.values())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what ``--fast`` leaves out (``slow``, ``server``) and group what must share one xdist worker."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if _uses_standalone(item):
+            item.add_marker(pytest.mark.server)
+            item.add_marker(pytest.mark.xdist_group("milvus-2.3.5"))
+        elif _uses_lite_server(item):
+            item.add_marker(pytest.mark.server)
+        if module in _GROUPS:
+            item.add_marker(pytest.mark.xdist_group(_GROUPS[module]))
 
 
 @pytest.fixture(scope="module")

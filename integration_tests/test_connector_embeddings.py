@@ -84,6 +84,7 @@ def test_rate_limits_and_server_errors_are_retried(lite_uri, collection_name, op
         assert set(reader.chunks_per_record()) == {"tickets_1"}
 
 
+@pytest.mark.slow  # waits out the client's retries (30 s)
 @pytest.mark.parametrize("status", [500, 429])
 def test_persistent_failure_stops_the_sync_after_the_last_durable_state(lite_uri, collection_name, openai_stub, status):
     openai_stub.state.retry_after = "0.01"  # honoured for 429; 500s back off exponentially

@@ -23,8 +23,8 @@ from typing import Any, Iterator
 import pytest
 from milvus_lite.server_manager import server_manager_instance
 
-from integration_tests import zendesk_stub as stub
 from query_sdk import SupportSearch
+from testkit import zendesk_stub as stub
 from testkit.pyairbyte_env import DESTINATION_EXECUTABLE, REPO, PyAirbyteEnv, ensure_pyairbyte_env
 from testkit.runner import MilvusReader
 from testkit.zendesk_env import ZendeskSandbox, ensure_zendesk_source_env, namespace_problem
