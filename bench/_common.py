@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import platform
 import random
@@ -16,11 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # integration_tests and sample_data live at the repo root, not in the wheel
-    sys.path.insert(0, str(ROOT))
-
-from airbyte_cdk.models import (  # noqa: E402
+from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteRecordMessage,
     AirbyteStateBlob,
@@ -36,7 +31,11 @@ from airbyte_cdk.models import (  # noqa: E402
     Type,
 )
 
-BANKING77 = Path("/work/shared/data/banking77/train.csv")
+from sample_data.build import load_banking77
+
+#: The repository root: phases run from here as ``python -m bench.<name>`` (bench, testkit and sample_data
+#: live at the root, not in the wheel).
+ROOT = Path(__file__).resolve().parent.parent
 DIMENSIONS = 384
 CHUNK_SIZE = 256
 STATUSES = ["new", "open", "pending", "hold", "solved", "closed"]
@@ -53,9 +52,8 @@ EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def banking77() -> list[tuple[str, str]]:
-    """(text, category) pairs of the Banking77 training queries (real customer questions)."""
-    with BANKING77.open(newline="", encoding="utf-8") as handle:
-        return [(row["text"].strip(), row["category"]) for row in csv.DictReader(handle)]
+    """(text, category) pairs of the Banking77 training queries (real customer questions; sample_data/banking77)."""
+    return [(text.strip(), category) for text, category in load_banking77(split="train")]
 
 
 def _stamp(moment: datetime) -> str:
@@ -308,10 +306,15 @@ def machine() -> str:
     )
 
 
-def run_phase(script: Path, args: list[str], *, timeout: float = 3_600) -> dict[str, Any]:
-    """Run ``script --phase ...`` in a fresh interpreter; return the JSON its last stdout line holds."""
+def run_phase(module: str, args: list[str], *, timeout: float = 3_600) -> dict[str, Any]:
+    """Run ``python -m module --phase ...`` in a fresh interpreter; return the JSON its last stdout line holds."""
     completed = subprocess.run(
-        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:

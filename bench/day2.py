@@ -1,6 +1,7 @@
 """Day-2 syncs: what a re-sync, a partly changed sync and an overwrite cost, ours vs a raw pymilvus baseline.
 
-Usage: python bench/day2.py [--records 20000] [--backends lite,server] [--dims 384,1536]
+Usage: python -m bench.day2 [--records 20000] [--backends lite,server] [--dims 384,1536]
+                            [--scenarios fresh,resync,...] [--rss 5000,20000,80000]
 
 Embeddings go through the OpenAI-compatible HTTP stub (``testkit/openai_stub.py``) on
 127.0.0.1, run by this orchestrating process, which counts the inputs each phase embeds. Every
@@ -37,9 +38,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
-import _common as c
+from bench import _common as c
 
-SCRIPT = Path(__file__).resolve()
+MODULE = "bench.day2"
 SCENARIOS = ("fresh", "resync", "mixed", "mixed_resend", "overwrite", "overwrite_again")
 RAW_BATCH = 1_000
 RAW_INPUTS_PER_REQUEST = 256
@@ -170,7 +171,7 @@ def _raw_rows(scenario: str, records: int, wanted: set[str]) -> list[dict[str, A
 
 
 def _create_raw_collection(client: Any, collection: str, dims: int) -> set[str]:
-    import throughput
+    from bench import throughput
 
     c.DIMENSIONS = dims  # throughput's raw layout reads the dimension count from _common
     return set(throughput._create_raw_collection(client, collection))
@@ -215,17 +216,19 @@ def _inputs(stub: Any) -> int:
     return sum(len(r["payload"].get("input", [])) for r in stub.state.requests if r["failure"] is None)
 
 
-def _pair(backend: str, uri: str | None, dims: int, records: int, workdir: Path, stub: Any) -> list[dict[str, Any]]:
+def _pair(
+    backend: str, uri: str | None, dims: int, records: int, workdir: Path, stub: Any, scenarios: list[str]
+) -> list[dict[str, Any]]:
     names = {side: f"day2_{side}_{uuid.uuid4().hex[:8]}" for side in ("ours", "raw")}
     targets = {side: (str(workdir / f"{name}.db") if uri is None else uri) for side, name in names.items()}
     results = []
     try:
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for side in ("ours", "raw"):
                 before = _inputs(stub)
                 args = ["--phase", side, "--scenario", scenario, "--uri", targets[side], "--collection", names[side]]
                 args += ["--records", str(records), "--base-url", stub.base_url, "--dims", str(dims)]
-                result = c.run_phase(SCRIPT, args)
+                result = c.run_phase(MODULE, args)
                 result.update(backend=backend, dims=dims, scenario=scenario, side=side, inputs=_inputs(stub) - before)
                 sent = sum(1 for _ in scenario_tickets(scenario, records))
                 result["records_per_s"] = sent / result["seconds"]
@@ -260,7 +263,7 @@ def _rss(backend: str, uri: str | None, sizes: list[int], dims: int, workdir: Pa
             for scenario in ("fresh", "resync"):
                 args = ["--phase", "ours", "--scenario", scenario, "--uri", target, "--collection", name]
                 args += ["--records", str(records), "--base-url", stub.base_url, "--dims", str(dims)]
-                result = c.run_phase(SCRIPT, args)
+                result = c.run_phase(MODULE, args)
                 result.update(backend=backend, dims=dims, scenario=scenario, records=records)
                 print(
                     f"  rss {backend:<6} {dims:>5}d {records:>6} records {scenario:<7} {result['seconds']:7.2f} s "
@@ -324,6 +327,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--backends", default="lite,server", help="comma list of lite, server, lite_server")
     parser.add_argument("--dims", default="384,1536")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help="the first scenarios of the chain, in order (each starts from what the one before stored)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds the stub takes per embedding request (0: answer at once)"
@@ -342,6 +350,9 @@ def main() -> None:
         run = phase_ours if args.phase == "ours" else phase_raw
         print(json.dumps(run(args.uri, args.collection, args.scenario, args.records, args.base_url, int(args.dims))))
         return
+    scenarios = args.scenarios.split(",")
+    if scenarios != list(SCENARIOS[: len(scenarios)]):
+        parser.error(f"--scenarios must be the first ones of {','.join(SCENARIOS)}, in that order")
 
     from testkit.openai_stub import OpenAIStub
 
@@ -361,7 +372,7 @@ def main() -> None:
                             sizes = [int(n) for n in args.rss.split(",")]
                             results += _rss(backend, uri, sizes, dims, workdir, stub)
                         else:
-                            results += _pair(backend, uri, dims, args.records, workdir, stub)
+                            results += _pair(backend, uri, dims, args.records, workdir, stub, scenarios)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"machine after: {c.machine()}")

@@ -1,8 +1,8 @@
 """Embedding at the service's limit: base64 vs float vectors, a 429 storm vs a clean service, a tokens-per-minute limit.
 
-Usage: python bench/embedding_rate.py [--texts 4096] [--records 6000] [--dimensions 1536] [--repeats 3]
+Usage: python -m bench.embedding_rate [--texts 4096] [--records 6000] [--dimensions 1536] [--repeats 3]
                                       [--sync-repeats 2] [--latency 0.25] [--storm-retry-after 1.0]
-                                      [--tpm-share 0.5] [--skip-vectors]
+                                      [--tpm-share 0.5] [--skip-vectors | --skip-sync]
 
 The OpenAI-compatible stub (``testkit/openai_stub.py``) runs in a process of its own, so
 its work does not share the measured interpreter; the real ``openai`` client talks to it.
@@ -35,9 +35,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-import _common as c
+from bench import _common as c
 
-SCRIPT = Path(__file__).resolve()
+MODULE = "bench.embedding_rate"
 
 
 @contextmanager
@@ -115,7 +115,7 @@ def phase_sync(url: str, records: int, dimensions: int, workdir: str) -> dict[st
 
 
 def _phase(args: list[str]) -> dict[str, Any]:
-    return c.run_phase(SCRIPT, ["--phase", *args])
+    return c.run_phase(MODULE, ["--phase", *args])
 
 
 def bench_vectors(count: int, dimensions: int, repeats: int) -> dict[str, Any]:
@@ -181,7 +181,9 @@ def main() -> None:
     parser.add_argument("--storm-retry-after", type=float, default=1.0)
     parser.add_argument("--tpm-share", type=float, default=0.5, help="0 skips the limited run")
     parser.add_argument("--sync-repeats", type=int, default=2)
-    parser.add_argument("--skip-vectors", action="store_true")
+    skip = parser.add_mutually_exclusive_group()
+    skip.add_argument("--skip-vectors", action="store_true", help="only the syncs (2.)")
+    skip.add_argument("--skip-sync", action="store_true", help="only the vectors (1.)")
     args = parser.parse_args()
     if args.phase:
         kind, url, amount, dimensions, *rest = args.phase
@@ -199,6 +201,9 @@ def main() -> None:
             f"float {vectors['float']:.2f} s, float/base64 {vectors['float_over_base64']:.2f}x  "
             f"(runs {json.dumps(vectors['runs'])})"
         )
+    if args.skip_sync:
+        print(f"total {time.time() - started:.0f} s")
+        return
     sync = bench_sync(
         args.records, args.dimensions, args.latency, args.storm_retry_after, args.tpm_share, args.sync_repeats
     )

@@ -1,6 +1,6 @@
 """Query latency: query_sdk (find_duplicate_tickets, recommend_articles) vs raw MilvusClient.search, interleaved.
 
-Usage: python bench/latency.py [--tickets 88000] [--articles 3080] [--queries 200] [--backends lite,server]
+Usage: python -m bench.latency [--tickets 88000] [--articles 3080] [--queries 200] [--backends lite,server]
                                [--workdir DIR (keeps the built collections for the next run)]
 
 Per backend, the connector writes ~100k chunks (Zendesk-shaped tickets over 40 organisations and six
@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import _common as c
+from bench import _common as c
 
 COLLECTION = "bench_latency"
 LIMIT = 5

@@ -1,12 +1,12 @@
 """Answer quality on Banking77 through the product's real path: connector ``write`` into Milvus Lite, then query_sdk.
 
 Duplicates: every test query is searched against tickets made from the 10,003 train queries
-(one organisation, all open); a ticket of the same intent is a duplicate. Articles: every test
+(``sample_data/banking77``; one organisation, all open); a ticket of the same intent is a duplicate. Articles: every test
 query against the bundled help-center articles; the article of its intent is the right one.
 Dense, BM25 and hybrid retrieval run side by side, and articles with and without HTML-to-text.
 
 The duplicate flag (``--part flag``) is measured on two data sets of different shape
-(``bench/_flag_sets.py``): Banking77's short queries and long Zendesk-style email threads, each with
+(``bench/flag_sets.py``): Banking77's short queries and long Zendesk-style email threads, each with
 held-out intents whose requests have no duplicate. Each is synced through the connector into its
 own collection; every request is searched with ``find_duplicate_tickets`` and flagged when its top
 ticket scores at least the default threshold. Reported: precision, recall, F1 and the false-flag
@@ -18,7 +18,7 @@ Hybrid ranking (``--modes``): ``hybrid`` is query_sdk's fusion on the server (``
 WeightedRanker). The flag part can clean e-mail boilerplate (``--cleaning``:
 ``off``, ``requests`` only, or ``both`` the tickets at sync and the requests).
 
-    python bench/quality.py [--queries 3080] [--embedding local] [--part all|ranking|flag]
+    python -m bench.quality [--queries 3080] [--tickets 10003] [--embedding local] [--part all|ranking|flag]
                             [--modes dense,hybrid] [--modes-only] [--field-names]
                             [--flag-sets short,long] [--cleaning off,both] [--flag-detail FILE]
 """
@@ -26,33 +26,28 @@ WeightedRanker). The flag part can clean e-mail boilerplate (``--cleaning``:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from airbyte_cdk.models import (  # noqa: E402
+from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteMessageSerializer,
     ConfiguredAirbyteCatalogSerializer,
     Type,
 )
 
-from bench._flag_sets import ORG as FLAG_ORG  # noqa: E402
-from bench._flag_sets import FlagSet, long_set, short_set  # noqa: E402
-from destination_milvus_support.destination import DestinationMilvusSupport  # noqa: E402
-from query_sdk import Embedder, EmbeddingSpec, SupportSearch, calibrate, embedder_from_spec  # noqa: E402
-from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD  # noqa: E402
-from query_sdk.email_text import clean_email  # noqa: E402
-from sample_data.build import make_articles, make_tickets_with_labels  # noqa: E402
+from bench.flag_sets import ORG as FLAG_ORG
+from bench.flag_sets import FlagSet, long_set, short_set
+from destination_milvus_support.destination import DestinationMilvusSupport
+from query_sdk import Embedder, EmbeddingSpec, SupportSearch, calibrate, embedder_from_spec
+from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.email_text import clean_email
+from sample_data.build import load_banking77, make_articles, make_tickets_with_labels
 
-BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
+ROOT = Path(__file__).resolve().parents[1]
 ORG = 360001
 
 
@@ -66,9 +61,9 @@ def _collections(db: str) -> list[str]:
         client.close()
 
 
-def read_rows(name: str) -> list[tuple[str, str]]:
-    with (BANKING77 / name).open(newline="", encoding="utf-8") as handle:
-        return [(row["text"], row["category"]) for row in csv.DictReader(handle)]
+def read_rows(split: str) -> list[tuple[str, str]]:
+    """Banking77's ``train`` or ``test`` split (``sample_data/banking77``) as ``(text, category)`` pairs."""
+    return load_banking77(split=split)
 
 
 def messages(records: list[tuple[str, dict[str, Any]]]) -> Iterator[AirbyteMessage]:
@@ -295,6 +290,9 @@ def print_flag_table(flags: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Banking77 quality evaluation through connector + query_sdk")
     parser.add_argument("--queries", type=int, default=3080, help="test queries to use (fixed order)")
+    parser.add_argument(
+        "--tickets", type=int, default=0, help="train queries made into tickets, spread over the split (0: all 10,003)"
+    )
     parser.add_argument("--embedding", choices=["local", "fake"], default="local")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "quality_results.json")
     parser.add_argument("--db", type=Path, help="Milvus Lite folder to (re)use; synced only if empty")
@@ -335,8 +333,10 @@ def main() -> None:
         if args.part == "flag":
             return
 
-    train, test = read_rows("train.csv"), read_rows("test.csv")
+    train, test = read_rows("train"), read_rows("test")
     queries = test[:: max(1, len(test) // args.queries)][: args.queries]
+    if args.tickets:
+        train = train[:: max(1, len(train) // args.tickets)][: args.tickets]
     tickets, ticket_intents = make_tickets_with_labels(train, start_id=1)
     for ticket in tickets:
         ticket["organization_id"], ticket["status"] = ORG, "open"

