@@ -60,6 +60,23 @@ def _wait_indexed(client: Any, collection: str, timeout: float = 900.0) -> None:
     raise TimeoutError(f"indexes of {collection} not finished after {timeout}s")
 
 
+def _load(client: Any, collection: str, attempts: int = 10) -> None:
+    """Load the collection, again if Milvus Lite was still writing an index file.
+
+    Milvus Lite 3.2.2 builds scalar indexes in a background thread and writes each file in place, so a
+    load that meets one half-written fails (pyarrow: "File is too small: 0"); seen under CPU contention.
+    """
+    for attempt in range(attempts):
+        try:
+            client.load_collection(collection)
+            return
+        except Exception as error:  # pymilvus' MilvusException
+            if "File is too small" not in str(error) or attempt == attempts - 1:
+                raise
+            print(f"  load of {collection}: an index file is still being written ({error}); again in 1 s", flush=True)
+            time.sleep(1)
+
+
 def _count(client: Any, collection: str) -> int:
     return int(
         client.query(collection, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
@@ -75,7 +92,7 @@ def build(uri: str, tickets: int, articles: int) -> dict[str, Any]:
     client = MilvusClient(uri=uri, timeout=120)
     existing = 0
     if client.has_collection(COLLECTION):  # kept from an earlier run (--workdir): a restarted server unloads it
-        client.load_collection(COLLECTION)
+        _load(client, COLLECTION)
         existing = _count(client, COLLECTION)
     info: dict[str, Any] = {"reused": existing > 0}
     if not existing:
@@ -98,7 +115,7 @@ def build(uri: str, tickets: int, articles: int) -> dict[str, Any]:
     client.flush(COLLECTION)
     _wait_indexed(client, COLLECTION)
     client.release_collection(COLLECTION)
-    client.load_collection(COLLECTION)
+    _load(client, COLLECTION)
     info["flush_index_load_seconds"] = time.perf_counter() - started
     info["rows"] = _count(client, COLLECTION)
     client.close()
