@@ -35,7 +35,7 @@ from destination_milvus_support.milvus.collection import problems as collection_
 from destination_milvus_support.milvus.schema import CollectionLayout, declared_metadata_types, sparse_field_for
 from destination_milvus_support.milvus.store import MilvusStore
 from destination_milvus_support.official import official_model_problems
-from destination_milvus_support.processor import DocumentProcessor
+from destination_milvus_support.processor import ACCESS_FIELDS, DocumentProcessor
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.sync_modes import stream_rules
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
@@ -141,9 +141,9 @@ class DestinationMilvusSupport(Destination):
             mappings = processing.mappings
             metadata_types = {}
             if capabilities.nullable_fields:
-                metadata_types = declared_metadata_types(
-                    configured_catalog, processing.metadata_fields, mappings, set(reserved)
-                )
+                # who may see a record is kept whatever metadata_fields lists (processor.ACCESS_FIELDS)
+                wanted = [*processing.metadata_fields, *ACCESS_FIELDS] if processing.metadata_fields else []
+                metadata_types = declared_metadata_types(configured_catalog, wanted, mappings, set(reserved))
             else:
                 log.info(
                     "Milvus %s has no nullable fields; metadata is kept in the dynamic field, not typed fields.",

@@ -26,6 +26,7 @@ from destination_milvus_support.content import (
 )
 from destination_milvus_support.errors import RecordError
 from destination_milvus_support.keys import OWN_COLLECTION
+from destination_milvus_support.milvus.schema import AUDIENCE_FIELD, EVERYONE
 from destination_milvus_support.splitter import ChunkSplitter
 from destination_milvus_support.sync_modes import chunk_key
 from destination_milvus_support.text import html_to_text, render_value, rough_length
@@ -33,9 +34,23 @@ from destination_milvus_support.validation import check_metadata_names
 from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, stream_identifier
 from query_sdk.email_text import clean_email
 
-__all__ = ["CDC_DELETED_FIELD", "Chunk", "DocumentProcessor", "PreparedRecord", "render_text"]
+__all__ = [
+    "ACCESS_FIELDS",
+    "CDC_DELETED_FIELD",
+    "Chunk",
+    "DocumentProcessor",
+    "PreparedRecord",
+    "audience",
+    "render_text",
+]
 
 CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
+#: Fields that say who may see a record, kept as metadata whenever a record carries them, whatever
+#: ``processing.metadata_fields`` lists: a search must be able to leave out what a reader may not see.
+#: Zendesk: an article's ``user_segment_id`` (null: everyone) or ``user_segment_ids``; a ticket's
+#: requester and organisation.
+ACCESS_FIELDS = ("user_segment_id", "user_segment_ids", "organization_id", "requester_id")
+_SEGMENT_FIELDS = ("user_segment_id", "user_segment_ids")
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
 TEXT_MAX_BYTES = 65535
 _BOOKKEEPING = ("_airbyte_", "_ab_cdc_")
@@ -133,6 +148,13 @@ class DocumentProcessor:
         self._from_field = from_field
         self._splitter = ChunkSplitter(config, token_counter, self._count_many)
         self._streams = {stream_identifier(s.stream.name, s.stream.namespace): s for s in catalog.streams}
+        #: Streams whose schema declares a user segment: their records say who may read them even when the
+        #: source leaves a null out (the Python CDK drops null values when it writes a record).
+        self._segment_streams = {
+            name
+            for name, configured in self._streams.items()
+            if set(_SEGMENT_FIELDS) & set((configured.stream.json_schema or {}).get("properties") or {})
+        }
         self._mappings = config.mappings
         #: Text fields (as named after mapping) whose e-mail boilerplate is removed (query_sdk.email_text).
         self._email_fields = frozenset(self._mappings.get(f, f) for f in config.email_text_fields)
@@ -172,6 +194,9 @@ class DocumentProcessor:
         vector = self._vector(stream, data) if self._from_field else None
         metadata = self._metadata(data)
         check_metadata_names(stream, metadata, self._reserved)
+        readers = audience(data, declared=stream in self._segment_streams)
+        if readers is not None:
+            metadata[AUDIENCE_FIELD] = readers
         metadata[STREAM_FIELD] = stream
         metadata[RECORD_ID_FIELD] = rid
         key = chunk_key(configured, rid, lambda: record_version(data))  # the sync mode decides what a key names
@@ -270,6 +295,9 @@ class DocumentProcessor:
         metadata.pop(CDC_DELETED_FIELD, None)
         if self._from_field:
             metadata.pop(self._from_field.field_name, None)
+        for name in ACCESS_FIELDS:
+            if name in data:
+                metadata.setdefault(self._mappings.get(name, name), data[name])
         return metadata
 
     def _vector(self, stream: str, data: Mapping[str, Any]) -> list[float]:
@@ -291,6 +319,24 @@ class DocumentProcessor:
                 guidance="Set embedding.dimensions to the vectors' length.",
             )
         return [float(v) for v in vector]
+
+
+def audience(data: Mapping[str, Any], *, declared: bool = False) -> list[str] | None:
+    """Who may read a record, as ``_ab_audience`` stores it; None when the record does not say.
+
+    ``["everyone"]`` for a Zendesk article whose ``user_segment_id`` is null or left out (where the
+    stream's schema ``declared`` the field), ``["segment:<id>"]`` for one restricted to a user segment
+    (each of ``user_segment_ids`` where a record lists several). query_sdk recommends an article only
+    to readers of one of these (``recommend_articles``).
+    """
+    if not declared and not any(name in data for name in _SEGMENT_FIELDS):
+        return None
+    segments: list[Any] = []
+    for name in _SEGMENT_FIELDS:
+        value = data.get(name)
+        segments.extend(value if isinstance(value, list) else [value])
+    named = sorted({f"segment:{segment}" for segment in segments if segment is not None and segment != ""})
+    return named or [EVERYONE]
 
 
 def _no_text(stream: str, text_fields: Sequence[str]) -> RecordError:

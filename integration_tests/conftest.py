@@ -38,7 +38,7 @@ SLOW_MODULES = {
 }
 #: Tests that share one machine-wide resource run in one worker under pytest-xdist (``--dist loadgroup``):
 #: the 2.3.5 server binds fixed etcd ports, PyAirbyte and the Zendesk source share their venvs.
-_GROUPS = {"test_pyairbyte": "venvs", "test_zendesk_source": "venvs", "test_docker_image": "docker"}
+_GROUPS = {"test_pyairbyte": "venvs", "test_zendesk_source": "venvs"}
 
 
 def _uses_standalone(item: pytest.Item) -> bool:
@@ -66,6 +66,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if module in _GROUPS:
             item.add_marker(pytest.mark.xdist_group(_GROUPS[module]))
+        elif item.get_closest_marker("docker") is not None:  # one image build at a time
+            item.add_marker(pytest.mark.xdist_group("docker"))
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,7 @@ _PROPERTIES: dict[str, Any] = {
     "locale": {"type": ["null", "string"]},
     "section_id": {"type": ["null", "integer"]},
     "label_names": {"type": ["null", "array"], "items": {"type": "string"}},
+    "user_segment_id": {"type": ["null", "integer"]},
 }
 
 # -- the help desk ---------------------------------------------------------------------------------
@@ -70,6 +71,8 @@ CARD_QUERY = "My debit card was declined at the supermarket checkout"
 REFUND_QUERY = "I returned the headphones and the refund is still missing"
 PASSPORT_QUERY = "the app crashes when I upload my passport photo for verification"
 RARE_WORD = "zorblax"
+#: Help-centre user segments: articles 306 (agents and managers) and 307 (signed-in users) are restricted.
+AGENTS_SEGMENT, SIGNED_IN_SEGMENT = 360000000001, 360000000002
 
 _LONG_PARAGRAPHS = [
     "The app crashes on the welcome screen right after I open it in the morning.",
@@ -146,7 +149,15 @@ ARTICLES: list[dict[str, Any]] = [
     {"id": 304, "title": "Exchange rates and fees", "body": "We apply the market exchange rate to every transfer.",
      "html_url": "https://help.example.com/articles/304"},
     {"id": 305, "title": "Verify your identity", "body": "Upload a passport photo in the app to verify yourself."},
+    # Restricted to user segments (Zendesk user_segment_id); the others are for everyone (null).
+    {"id": 306, "title": "Internal: I returned the headphones and the refund is still missing", "body": "Agents "
+     "only. I returned the headphones and the refund is still missing: refund with code RF-7731.",
+     "user_segment_id": AGENTS_SEGMENT},
+    {"id": 307, "title": "Declined debit cards at the checkout", "body": "Signed-in customers: a debit card "
+     "declined at the supermarket checkout can be unblocked in the app.", "user_segment_id": SIGNED_IN_SEGMENT},
 ]  # fmt: skip
+for _article in ARTICLES:
+    _article.setdefault("user_segment_id", None)
 
 HELPDESK: dict[str, list[dict[str, Any]]] = {"tickets": TICKETS, "articles": ARTICLES}
 
@@ -159,15 +170,19 @@ def org_of(match: Any) -> int:
 # -- building collections --------------------------------------------------------------------------
 
 
-def configured_catalog(streams: Sequence[str], *, namespace: str | None = None) -> ConfiguredAirbyteCatalog:
-    """Append + dedup streams keyed by ``id``, with the help-desk JSON schema."""
+def configured_catalog(
+    streams: Sequence[str], *, namespace: str | None = None, properties: Mapping[str, Any] | None = None
+) -> ConfiguredAirbyteCatalog:
+    """Append + dedup streams keyed by ``id``, with the help-desk JSON schema (``properties`` changes it; None drops)."""
+    changed = {**_PROPERTIES, **(properties or {})}
+    schema = {name: kind for name, kind in changed.items() if kind is not None}
     return ConfiguredAirbyteCatalog(
         streams=[
             ConfiguredAirbyteStream(
                 stream=AirbyteStream(
                     name=name,
                     namespace=namespace,
-                    json_schema={"type": "object", "properties": _PROPERTIES},
+                    json_schema={"type": "object", "properties": schema},
                     supported_sync_modes=[SyncMode.full_refresh, SyncMode.incremental],
                     source_defined_primary_key=[["id"]],
                 ),
@@ -221,10 +236,11 @@ def sync(
     *,
     namespace: str | None = None,
     streams: Sequence[str] | None = None,
+    properties: Mapping[str, Any] | None = None,
     **config: Any,
 ) -> list[AirbyteMessage]:
     """Run the connector in-process over ``records``; return every message it yielded."""
-    catalog = configured_catalog(list(streams or records), namespace=namespace)
+    catalog = configured_catalog(list(streams or records), namespace=namespace, properties=properties)
     messages = record_messages(records, namespace=namespace)
     destination = DestinationMilvusSupport()
     return list(destination.write(connector_config(uri, collection, **config), catalog, iter(messages)))

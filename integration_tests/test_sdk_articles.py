@@ -26,6 +26,7 @@ def _article(aid, title, body, **fields):
         "title": title,
         "body": body,
         "html_url": f"https://acme.zendesk.com/hc/articles/{aid}",
+        "user_segment_id": None,  # for everyone, as Zendesk sends it (test_sdk_visibility.py restricts some)
         **fields,
     }
 
@@ -53,7 +54,10 @@ def search(request, tmp_path_factory):
     """The help centre synced by the connector on each backend, and an official-shaped collection on Lite."""
     if request.param == "official":
         with SupportSearch.connect(
-            uri=_official(tmp_path_factory), collection="official", embedder=FakeEmbedder(DIMS)
+            uri=_official(tmp_path_factory),
+            collection="official",
+            embedder=FakeEmbedder(DIMS),
+            all_articles_public=True,
         ) as found:
             yield found
         return

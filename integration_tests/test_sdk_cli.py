@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from integration_tests.sdk_fixtures import (
+    AGENTS_SEGMENT,
     CARD_QUERY,
     METADATA_FIELDS,
     ORG,
@@ -115,6 +116,34 @@ def test_a_customer_without_organisation_is_searched_by_requester(run):
     assert {m["record_id"] for m in found} == requester_501_open
     assert {m["fields"]["requester_id"] for m in found} == {501}
     assert found[0]["record_id"] in {"101", "415"}  # the card-declined tickets
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--customer", "501", "--org", str(ORG)], {"101", "102", "103", "104", "415"}),  # own tickets only
+        (["--customer", "501", "--org", str(ORG), "--shared-tickets"], None),  # the organisation's open tickets
+    ],
+    ids=["not_shared", "shared"],
+)
+def test_a_customer_sees_their_own_tickets_or_their_organisations_where_shared(run, options, expected):
+    done = run("duplicates", CARD_QUERY, *options, "--json", "--threshold", "-1", "--limit", "50")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    if expected is None:
+        assert {m["fields"]["organization_id"] for m in found} == {ORG}
+        assert len({m["fields"]["requester_id"] for m in found}) > 1
+    else:
+        assert {m["record_id"] for m in found} == expected
+
+
+def test_articles_for_a_readers_segments_and_only_public_ones_without(run):
+    query = "I returned the headphones and the refund is still missing"
+    public = run("articles", query, "--json", "--threshold", "-1", "--limit", "50")
+    agents = run("articles", query, "--segment", str(AGENTS_SEGMENT), "--json", "--threshold", "-1", "--limit", "50")
+    assert public.returncode == agents.returncode == 0, public.stderr + agents.stderr
+    assert "306" not in {m["record_id"] for m in json.loads(public.stdout)}
+    assert json.loads(agents.stdout)[0]["record_id"] == "306"
 
 
 def test_duplicates_without_a_tenant_is_a_usage_error(run):

@@ -112,5 +112,5 @@ def test_tickets_stored_without_id_subject_or_title_metadata_still_come_back(lit
     with _connect(lite) as search:
         found = search.find_duplicate_tickets(CARD_QUERY, organization_id=ORG, **EVERYTHING)
         assert len(found) == 8
-        assert all(m.subject is None and set(m.fields) == {"organization_id", "status"} for m in found)
+        assert all(m.subject is None and set(m.fields) == {"organization_id", "requester_id", "status"} for m in found)
         assert all(m.snippet for m in found)

@@ -21,6 +21,7 @@ from query_sdk.errors import (
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 from query_sdk.thresholds import Calibration, calibrate
+from query_sdk.viewers import Customer
 
 __all__ = [
     "DEFAULT_OPEN_STATUSES",
@@ -28,6 +29,7 @@ __all__ = [
     "Calibration",
     "CollectionContract",
     "CollectionNotFoundError",
+    "Customer",
     "ConfigurationError",
     "ContractMismatchError",
     "Embedder",

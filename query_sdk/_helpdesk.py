@@ -15,17 +15,22 @@ from pymilvus import DataType
 
 from query_sdk._arguments import filter_values, flag, open_status_values, string_filter_values
 from query_sdk.collection import CollectionInfo
-from query_sdk.contract import STREAM_FIELD
+from query_sdk.contract import AUDIENCE_FIELD, EVERYONE, STREAM_FIELD
 from query_sdk.errors import ConfigurationError
 from query_sdk.filters import Clause, Condition, ContainsAny, FilterValue, NotTrue, check_value
 
-__all__ = ["ARTICLE_FIELDS", "DEFAULT_OPEN_STATUSES", "HelpDesk", "HelpDeskFields"]
+__all__ = ["ARTICLE_FIELDS", "DEFAULT_OPEN_STATUSES", "HelpDesk", "HelpDeskFields", "readers"]
 
 #: Zendesk statuses that mean "still being worked on".
 DEFAULT_OPEN_STATUSES: tuple[str, ...] = ("new", "open", "pending", "hold")
 #: Zendesk Help Center article fields the article filters read (as the Zendesk source names them).
 ARTICLE_FIELDS = {"draft": "draft", "locale": "locale", "section_id": "section_id", "label_names": "label_names"}
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
+
+
+def readers(user_segment_ids: Sequence[FilterValue]) -> tuple[str, ...]:
+    """The ``_ab_audience`` values a reader of these user segments may see: everyone's, and each segment's."""
+    return (EVERYONE, *(f"segment:{segment}" for segment in user_segment_ids))
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,10 @@ class HelpDesk:
 
     def open_tickets(
         self,
+        open_statuses: Sequence[str],
+        *,
         organization_id: FilterValue | None,
         requester_id: FilterValue | None,
-        open_statuses: Sequence[str],
     ) -> list[Clause]:
         """Open tickets of one tenant: the organisation, the requester, or both (the requester's within it)."""
         if organization_id is None and requester_id is None:
@@ -96,6 +102,18 @@ class HelpDesk:
             labels = string_filter_values("label_names", label_names)
             clauses.append(ContainsAny(field, tuple(check_value(v, what="label_names") for v in labels)))
         return clauses
+
+    def readable_by(self, audience: Sequence[str]) -> Clause:
+        """Rows one of whose ``_ab_audience`` values the reader has (``readers``)."""
+        return ContainsAny(AUDIENCE_FIELD, tuple(check_value(value, what="audience") for value in audience))
+
+    def audience_probe(self) -> list[Clause]:
+        """Articles any reader may see: at least one is there wherever the collection records visibility."""
+        return [Condition(STREAM_FIELD, self.fields.articles_stream), ContainsAny(AUDIENCE_FIELD, (EVERYONE,))]
+
+    def any_article(self) -> list[Clause]:
+        """Every article row."""
+        return [Condition(STREAM_FIELD, self.fields.articles_stream)]
 
     def _has_field(self, field: str) -> bool:
         """Whether rows can carry ``field``: a declared field, or any key of the dynamic field."""

@@ -75,6 +75,25 @@ class MilvusSearch:
                         results[i] = hits
         return results
 
+    def rows(
+        self, expression: str, params: dict[str, object], fields: list[str], *, limit: int, consistency: str
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` rows matching ``expression``, with ``fields`` (a query, not a search)."""
+        try:
+            return list(
+                self._client.query(
+                    self._info.name,
+                    filter=expression,
+                    output_fields=fields,
+                    limit=limit,
+                    consistency_level=consistency,
+                    timeout=self._timeout,
+                    **({"filter_params": params} if params else {}),
+                )
+            )
+        except MILVUS_CALL_ERRORS as error:
+            raise milvus_call_error(error, where=self._where, timeout=self._timeout) from None
+
     def _dense(self, request: SearchRequest, which: list[int], index_params: dict[str, int]) -> list[list[Hit]]:
         info = self._info
         found = self._call(

@@ -13,6 +13,7 @@ from query_sdk.errors import SupportSearchError
 from query_sdk.filters import FilterValue
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
+from query_sdk.viewers import Customer
 
 __all__ = ["main"]
 
@@ -51,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
         "organisation; with --org, that requester's tickets within it. One of --org and --requester is needed",
     )
     duplicates.add_argument(
+        "--customer",
+        metavar="REQUESTER_ID",
+        help="search only what this end user may see: their own open tickets, or with --org and --shared-tickets "
+        "their organisation's (Zendesk's shared_tickets)",
+    )
+    duplicates.add_argument(
+        "--shared-tickets",
+        action="store_true",
+        help="with --customer and --org: the organisation lets its users see each other's tickets",
+    )
+    duplicates.add_argument(
         "--status",
         action="append",
         dest="statuses",
@@ -73,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
         "--label", action="append", dest="labels", metavar="LABEL", help="only articles with this label (repeatable)"
     )
     articles.add_argument("--include-drafts", action="store_true", help="also recommend draft articles")
+    articles.add_argument(
+        "--segment",
+        action="append",
+        dest="segments",
+        metavar="ID",
+        help="a help-centre user segment the reader belongs to (repeatable); without any, only articles for everyone",
+    )
+    articles.add_argument(
+        "--all-articles-public",
+        action="store_true",
+        help="every article of this help centre is public: recommend them without checking who may read them",
+    )
     return parser
 
 
@@ -83,13 +107,22 @@ def _identifier(raw: str) -> FilterValue:
 
 def _search(args: argparse.Namespace) -> list[Match]:
     streams = {"tickets_stream" if args.command == "duplicates" else "articles_stream": args.stream}
-    with SupportSearch.connect(uri=args.uri, collection=args.collection, hybrid=args.hybrid, **streams) as search:
+    public = args.command == "articles" and args.all_articles_public
+    with SupportSearch.connect(
+        uri=args.uri, collection=args.collection, hybrid=args.hybrid, all_articles_public=public, **streams
+    ) as search:
         if args.command == "duplicates":
+            org = None if args.org is None else _identifier(args.org)
+            customer = None
+            if args.customer is not None:
+                customer = Customer(_identifier(args.customer), org, shared_tickets=args.shared_tickets)
+                org = None
             return list(
                 search.find_duplicate_tickets(
                     args.text,
-                    organization_id=None if args.org is None else _identifier(args.org),
+                    organization_id=org,
                     requester_id=None if args.requester is None else _identifier(args.requester),
+                    customer=customer,
                     limit=args.limit,
                     threshold=args.threshold,
                     open_statuses=tuple(args.statuses or DEFAULT_OPEN_STATUSES),
@@ -104,6 +137,7 @@ def _search(args: argparse.Namespace) -> list[Match]:
                 section_id=[_identifier(s) for s in args.sections] if args.sections else None,
                 label_names=args.labels,
                 include_drafts=args.include_drafts,
+                user_segment_ids=[_identifier(s) for s in args.segments or []],
             )
         )
 
@@ -141,11 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; a ``SupportSearchError`` prints one line to stderr and returns exit code 2."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "duplicates" and args.org is None and args.requester is None:
+    if args.command == "duplicates" and args.org is None and args.requester is None and args.customer is None:
         parser.error(
-            "duplicates needs --org ID or, for a customer without an organisation, --requester ID: "
-            "tickets are only ever searched within one tenant"
+            "duplicates needs --org ID or, for a customer without an organisation, --requester ID (or --customer "
+            "ID for only what that customer may see): tickets are only ever searched within one tenant"
         )
+    if args.command == "duplicates" and args.customer is not None and args.requester is not None:
+        parser.error("--customer and --requester name the same person: give one of them")
+    if args.command == "duplicates" and args.shared_tickets and (args.customer is None or args.org is None):
+        parser.error("--shared-tickets needs --customer and --org")
     quiet_milvus_logging()  # errors are printed as one translated line, without pymilvus' tracebacks
     try:
         matches = _search(args)

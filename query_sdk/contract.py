@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 __all__ = [
+    "AUDIENCE_FIELD",
     "CONTRACT_PROPERTY",
     "CONTRACT_VERSION",
+    "EVERYONE",
     "GENERATION_FIELD",
     "PK_FIELD",
     "RECORD_ID_FIELD",
@@ -31,6 +33,10 @@ STREAM_FIELD = "_ab_stream"
 RECORD_ID_FIELD = "_ab_record_id"
 #: The sync generation a row was written by; overwrite removes older generations at the end.
 GENERATION_FIELD = "_ab_generation_id"
+#: Who may read a row (a JSON list in the dynamic field): ``EVERYONE``, or ``segment:<id>`` for each
+#: help-centre user segment it is restricted to. Rows of records that do not say (tickets) have none.
+AUDIENCE_FIELD = "_ab_audience"
+EVERYONE = "everyone"
 #: BM25 sparse vector computed by the server from the text field, when the server supports it.
 SPARSE_FIELD = "text_sparse"
 #: Collection property that holds the JSON build record.

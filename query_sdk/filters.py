@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Sequence, Union
 
 from query_sdk.errors import UnsafeFilterValueError
@@ -50,7 +51,13 @@ Clause = Union[Condition, ContainsAny, NotTrue]
 
 
 def check_value(value: object, *, what: str = "value") -> FilterValue:
-    """Return ``value`` if it is an integer or a plain string, else raise ``UnsafeFilterValueError``."""
+    """Return ``value`` if it is an integer or a plain string, else raise ``UnsafeFilterValueError``.
+
+    Integers of any integral type count (``numpy.int64`` from a pandas column is an ``int`` here);
+    booleans (``numpy.bool_`` too), floats and everything else are refused.
+    """
+    if isinstance(value, Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_":
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise UnsafeFilterValueError(f"The {what} must be an integer or a plain string, not {type(value).__name__}.")
     if isinstance(value, int):

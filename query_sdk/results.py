@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
-__all__ = ["ArticleMatch", "Match", "TicketMatch"]
+from query_sdk._snippets import plain_snippet
+from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+
+__all__ = ["ArticleMatch", "Match", "TicketMatch", "match_of"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,16 @@ class TicketMatch(Match):
         return None if value is None else str(value)
 
     @property
+    def requester_id(self) -> Any:
+        """Who asked (Zendesk user id, as stored): an app shows another requester's ticket only where it may."""
+        return self.fields.get("requester_id")
+
+    @property
+    def organization_id(self) -> Any:
+        """The ticket's organisation (as stored), None without one."""
+        return self.fields.get("organization_id")
+
+    @property
     def url(self) -> str | None:
         """The ticket's API URL, when synced."""
         value = self.fields.get("url")
@@ -125,3 +138,26 @@ class ArticleMatch(Match):
     def draft(self) -> bool:
         """True only for an article stored with ``draft: true`` (no flag means published)."""
         return self.fields.get("draft") is True
+
+
+_M = TypeVar("_M", bound=Match)
+
+
+def match_of(
+    kind: type[_M], entity: Mapping[str, Any], score: float, *, stream: str, text_field: str, pk: Any, pk_field: str
+) -> _M:
+    """A result from a hit's entity: its record id without the stream prefix, its snippet, its metadata.
+
+    Keys of the dynamic field (``$meta``) count as fields; the connector's ``_ab_`` bookkeeping and
+    the primary key do not.
+    """
+    fields = dict(entity)
+    meta = fields.pop("$meta", None)
+    if isinstance(meta, dict):
+        fields.update(meta)
+    snippet = plain_snippet(str(fields.pop(text_field, "") or ""))
+    raw_id = str(fields.get(RECORD_ID_FIELD, pk))
+    prefix = f"{fields.get(STREAM_FIELD, stream)}_"
+    record = raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id
+    shown = {k: v for k, v in fields.items() if v is not None and not k.startswith("_ab_") and k != pk_field}
+    return kind(record_id=record, score=score, snippet=snippet, fields=shown, stream=stream)

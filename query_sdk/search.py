@@ -18,18 +18,19 @@ from query_sdk._arguments import (
 )
 from query_sdk._helpdesk import ARTICLE_FIELDS, DEFAULT_OPEN_STATUSES, HelpDesk, HelpDeskFields
 from query_sdk._milvus_search import MilvusSearch, SearchRequest
-from query_sdk._ranking import Hit, best_per_record, cosine
+from query_sdk._ranking import best_per_record, cosine
 from query_sdk._requests import RequestPieces
-from query_sdk._snippets import plain_snippet
+from query_sdk._visibility import Visibility, tickets_of
 from query_sdk.collection import CollectionInfo
 from query_sdk.connection import connect_client, display_uri, is_local_path
-from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.contract import RECORD_ID_FIELD
 from query_sdk.email_text import clean_email
-from query_sdk.embedders import Embedder, embedder_from_spec
-from query_sdk.errors import CollectionNotFoundError, ConfigurationError, ContractMismatchError
+from query_sdk.embedders import Embedder, embedder_for
+from query_sdk.errors import CollectionNotFoundError, ConfigurationError
 from query_sdk.filters import Clause, FilterValue, build_filter
-from query_sdk.results import ArticleMatch, Match, TicketMatch
+from query_sdk.results import ArticleMatch, Match, TicketMatch, match_of
 from query_sdk.thresholds import Calibration, calibrate, default_threshold
+from query_sdk.viewers import Customer
 
 __all__ = [
     "ARTICLE_FIELDS",
@@ -71,6 +72,7 @@ class SupportSearch:
         consistency: str = "bounded",
         clean_requests: bool | None = None,
         call_timeout: float = CALL_TIMEOUT,
+        all_articles_public: bool = False,
     ) -> None:
         self._consistency = consistency_level(consistency)
         self._call_timeout = _positive_seconds(call_timeout)
@@ -82,6 +84,7 @@ class SupportSearch:
             HelpDeskFields(tickets_stream, articles_stream, organization_field, requester_field, status_field),
         )
         self._milvus = MilvusSearch(client, info, self._call_timeout)
+        self._visibility = Visibility(info, self._desk, self._milvus, all_articles_public=all_articles_public)
         can_hybrid = info.sparse_field is not None and info.capabilities.bm25 and info.capabilities.hybrid_search
         if hybrid and not can_hybrid:
             log.warning("Hybrid search needs a BM25 field and Milvus 2.5+; using dense search only.")
@@ -129,6 +132,7 @@ class SupportSearch:
         timeout: float = 10.0,
         clean_requests: bool | None = None,
         call_timeout: float = CALL_TIMEOUT,
+        all_articles_public: bool = False,
     ) -> SupportSearch:
         """Open ``collection`` at ``uri`` (a Milvus Lite path or a server / Zilliz URI).
 
@@ -151,6 +155,9 @@ class SupportSearch:
         included (describing the collection, each search and hybrid search): a server that stops
         answering fails that call with a ``TransientError`` saying so, instead of holding the app.
         Loading a collection that is not loaded yet may take ``LOAD_TIMEOUT`` (10 minutes).
+        ``all_articles_public=True`` declares every article of the help centre public: articles are
+        then recommended without checking who may read them, even where the collection does not
+        record it (``recommend_articles`` refuses such a collection otherwise).
         """
         level = consistency_level(consistency)
         deadline = _positive_seconds(call_timeout)
@@ -164,7 +171,7 @@ class SupportSearch:
             info = CollectionInfo.read(
                 client, collection, where=display_uri(uri), timeout=deadline, load_timeout=LOAD_TIMEOUT
             )
-            embedder = _matching_embedder(info, embedder)
+            embedder = embedder_for(info, embedder)
         except BaseException:
             client.close()
             raise
@@ -181,6 +188,7 @@ class SupportSearch:
             consistency=level,
             clean_requests=clean_requests,
             call_timeout=deadline,
+            all_articles_public=all_articles_public,
         )
 
     @property
@@ -212,6 +220,7 @@ class SupportSearch:
         threshold: float | None = None,
         open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
         consistency: str | None = None,
+        customer: Customer | None = None,
     ) -> list[TicketMatch]:
         """Open tickets of one tenant that look like ``text``, best first, one per ticket.
 
@@ -219,6 +228,8 @@ class SupportSearch:
         one, ``requester_id`` (that requester's tickets). One of them is required; given both, a
         ticket must match both (the requester's tickets within that organisation). No search ever
         crosses the tenant: both values pass ``query_sdk.filters`` and are never formatted into text.
+        ``customer=`` instead searches only what that end user may see (``query_sdk.viewers``): their
+        own tickets, or their organisation's where it shares tickets.
         """
         return self.find_duplicate_tickets_many(
             [text],
@@ -228,6 +239,7 @@ class SupportSearch:
             threshold=threshold,
             open_statuses=open_statuses,
             consistency=consistency,
+            customer=customer,
         )[0]
 
     def find_duplicate_tickets_many(
@@ -240,10 +252,12 @@ class SupportSearch:
         threshold: float | None = None,
         open_statuses: Sequence[str] = DEFAULT_OPEN_STATUSES,
         consistency: str | None = None,
+        customer: Customer | None = None,
     ) -> list[list[TicketMatch]]:
         """``find_duplicate_tickets`` for many texts: one embedding request, one search call."""
         texts = search_texts(texts, single="find_duplicate_tickets")
-        conditions = self._desk.open_tickets(organization_id, requester_id, open_statuses)
+        tenant = tickets_of(customer, organization_id=organization_id, requester_id=requester_id)
+        conditions = self._desk.open_tickets(open_statuses, **tenant)
         given = score_threshold(threshold, bounded=self._info.metric != "IP")
         cutoff = self._thresholds["duplicate"] if given is None else given
         return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream, consistency)
@@ -259,9 +273,15 @@ class SupportSearch:
         label_names: str | Sequence[str] | None = None,
         include_drafts: bool = False,
         consistency: str | None = None,
+        user_segment_ids: Sequence[FilterValue] | None = None,
+        customer: Customer | None = None,
     ) -> list[ArticleMatch]:
-        """Help-center articles that may answer ``text``, best first, one per article.
+        """Help-center articles that may answer ``text`` and that the reader may see, best first, one per article.
 
+        Only articles for everyone are recommended, plus those restricted to one of the reader's
+        ``user_segment_ids`` (Zendesk's name and meaning; or ``customer.user_segment_ids``); never
+        an article of another segment. A collection that does not record who may read its articles
+        is refused with a ``ConfigurationError``, unless ``connect(all_articles_public=True)``.
         Draft articles (Zendesk's ``draft: true``) are left out unless ``include_drafts=True``; an
         article without a ``draft`` field counts as published. ``locale`` keeps articles of that
         locale (Zendesk codes as stored, e.g. ``"fr"``, ``"en-us"``; several allowed),
@@ -277,6 +297,8 @@ class SupportSearch:
             label_names=label_names,
             include_drafts=include_drafts,
             consistency=consistency,
+            user_segment_ids=user_segment_ids,
+            customer=customer,
         )[0]
 
     def recommend_articles_many(
@@ -290,12 +312,17 @@ class SupportSearch:
         label_names: str | Sequence[str] | None = None,
         include_drafts: bool = False,
         consistency: str | None = None,
+        user_segment_ids: Sequence[FilterValue] | None = None,
+        customer: Customer | None = None,
     ) -> list[list[ArticleMatch]]:
         """``recommend_articles`` for many texts: one embedding request, one search call."""
         texts = search_texts(texts, single="recommend_articles")
         given = score_threshold(threshold, bounded=self._info.metric != "IP")
         cutoff = self._thresholds["article"] if given is None else given
         conditions = self._desk.published_articles(locale, section_id, label_names, include_drafts=include_drafts)
+        audience = self._visibility.audience(user_segment_ids, customer, self._level(consistency))
+        if audience is not None:
+            conditions.append(self._desk.readable_by(audience))
         return self._search(texts, conditions, limit, cutoff, ArticleMatch, self.articles_stream, consistency)
 
     def calibrate(self, pairs: Iterable[tuple[str, str, bool]]) -> Calibration:
@@ -375,23 +402,21 @@ class SupportSearch:
         )
         per_piece = [best_per_record(hits, record_key=RECORD_ID_FIELD) for hits in scored]
         return [
-            [self._match(kind, hit, stream) for hit in ranked if hit.score >= threshold][:limit]
+            [
+                match_of(
+                    kind,
+                    hit.entity,
+                    hit.score,
+                    stream=stream,
+                    text_field=info.text_field,
+                    pk=hit.pk,
+                    pk_field=info.pk_field,
+                )
+                for hit in ranked
+                if hit.score >= threshold
+            ][:limit]
             for ranked in pieces.fuse(per_piece, record_key=RECORD_ID_FIELD)
         ]
-
-    def _match(self, kind: type[_M], hit: Hit, stream: str) -> _M:
-        entity = dict(hit.entity)
-        meta = entity.pop("$meta", None)
-        if isinstance(meta, dict):
-            entity.update(meta)
-        snippet = plain_snippet(str(entity.pop(self._info.text_field, "") or ""))
-        raw_id = str(entity.get(RECORD_ID_FIELD, hit.pk))
-        prefix = f"{entity.get(STREAM_FIELD, stream)}_"
-        record = raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id
-        fields = {
-            k: v for k, v in entity.items() if v is not None and not k.startswith("_ab_") and k != self._info.pk_field
-        }
-        return kind(record_id=record, score=hit.score, snippet=snippet, fields=fields, stream=stream)
 
 
 def _positive_seconds(value: float) -> float:
@@ -399,30 +424,3 @@ def _positive_seconds(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ConfigurationError("call_timeout must be a number of seconds above 0.")
     return float(value)
-
-
-def _matching_embedder(info: CollectionInfo, embedder: Embedder | None) -> Embedder:
-    contract = info.contract
-    if embedder is None:
-        if contract is None:
-            raise ConfigurationError(
-                f"Collection {info.name!r} has no stored embedding settings (it was not written by "
-                "destination-milvus-support).",
-                guidance="Pass embedder= with the model that wrote it.",
-            )
-        return embedder_from_spec(contract.embedding)
-    if info.dimensions and embedder.dimensions != info.dimensions:
-        raise ContractMismatchError(
-            f"The embedder returns {embedder.dimensions} dimensions; collection {info.name!r} holds "
-            f"vectors of {info.dimensions}.",
-            guidance="Use the embedding model the collection was synced with.",
-        )
-    if contract is not None:
-        stored = contract.embedding
-        if (stored.model, stored.dimensions) != (embedder.spec.model, embedder.spec.dimensions):
-            raise ContractMismatchError(
-                f"Collection {info.name!r} was embedded with {stored.mode} model {stored.model!r} "
-                f"({stored.dimensions} dims), not {embedder.spec.model!r} ({embedder.spec.dimensions} dims).",
-                guidance="Pass the same embedding model, or omit embedder= to use the stored one.",
-            )
-    return embedder

@@ -9,7 +9,7 @@ from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalogSer
 from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig, SeparatorSplitter
 from destination_milvus_support.errors import RecordError
 from destination_milvus_support.keys import OWN_COLLECTION, official_collection
-from destination_milvus_support.processor import DocumentProcessor
+from destination_milvus_support.processor import DocumentProcessor, audience
 from query_sdk.embedders import FakeEmbedder
 
 PRIVATE = "CONFIDENTIAL-customer-text"
@@ -23,6 +23,7 @@ def _processor(
     official_ids=False,
     counter=None,
     count_many=None,
+    reserved=frozenset(),
     **processing,
 ):
     catalog = ConfiguredAirbyteCatalogSerializer.load(
@@ -46,6 +47,7 @@ def _processor(
         count_many=count_many,
         from_field=from_field,
         record_ids=kind.record_id,
+        reserved=reserved,
     )
 
 
@@ -282,3 +284,39 @@ def test_the_default_splitter_cuts_as_langchain_does_with_one_count_call_per_lev
         assert [c.tokens for c in chunks] == [count_cl100k_tokens(c.text) for c in chunks]
     assert calls["one"] == 0
     assert calls["many"] < sum(len(chunks) for chunks in chunked)
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "expected"),
+    [
+        ({"user_segment_id": None}, False, ["everyone"]),
+        ({"user_segment_id": 360000000001}, False, ["segment:360000000001"]),
+        ({"user_segment_ids": [2, 1], "user_segment_id": None}, False, ["segment:1", "segment:2"]),
+        ({}, True, ["everyone"]),  # the Python CDK leaves nulls out: the schema says the field exists
+        ({}, False, None),  # nothing says who may read it
+    ],
+)
+def test_the_audience_of_a_record_follows_its_user_segments(data, declared, expected):
+    assert audience(data, declared=declared) == expected
+
+
+def test_who_may_see_a_record_is_kept_whatever_metadata_fields_lists():
+    processor = _processor(text_fields=["text"], metadata_fields=["status"])
+    data = {"id": 1, "text": "x", "status": "open", "requester_id": 9, "organization_id": 4, "user_segment_id": 7}
+    metadata = processor.prepare(_record(data)).metadata
+    assert {k: metadata[k] for k in ("status", "requester_id", "organization_id", "user_segment_id")} == {
+        "status": "open",
+        "requester_id": 9,
+        "organization_id": 4,
+        "user_segment_id": 7,
+    }
+    assert metadata["_ab_audience"] == ["segment:7"]
+    assert "_ab_audience" not in processor.prepare(_record({"id": 2, "text": "x"})).metadata
+
+
+def test_a_source_field_named_like_the_audience_bookkeeping_is_refused():
+    from destination_milvus_support.milvus.schema import BOOKKEEPING_FIELDS
+
+    processor = _processor(text_fields=["text"], reserved=frozenset(BOOKKEEPING_FIELDS))
+    with pytest.raises(RecordError, match="_ab_audience"):
+        processor.prepare(_record({"id": 1, "text": "x", "_ab_audience": ["everyone"]}))

@@ -10,6 +10,8 @@ Fields of a collection this connector creates:
 - ``_ab_record_digest``: what the whole record's rows were made from and how many there are
   (``content.record_digest``), so an unchanged record is recognised without chunking it again;
 - ``_ab_generation_id``: the sync generation that wrote the row (overwrite keeps only the newest);
+- ``_ab_audience`` (in the dynamic field, a list): who may read the row, for records that say so
+  (Zendesk articles: ``["everyone"]`` or their user segments; ``processor.audience``);
 - typed, nullable metadata fields (where the server has nullable fields, Milvus 2.5+ and Lite; the
   dynamic field elsewhere); the text field; the dense vector; optionally a BM25 sparse vector.
 
@@ -29,7 +31,9 @@ from pymilvus.milvus_client.index import IndexParams
 
 from query_sdk.capabilities import ServerCapabilities
 from query_sdk.contract import (
+    AUDIENCE_FIELD,
     CONTRACT_PROPERTY,
+    EVERYONE,
     GENERATION_FIELD,
     PK_FIELD,
     RECORD_ID_FIELD,
@@ -39,7 +43,9 @@ from query_sdk.contract import (
 )
 
 __all__ = [
+    "AUDIENCE_FIELD",
     "BOOKKEEPING_FIELDS",
+    "EVERYONE",
     "CHUNK_HASH_FIELD",
     "RECORD_DIGEST_FIELD",
     "RECORD_HASH_FIELD",
@@ -65,6 +71,7 @@ BOOKKEEPING_FIELDS = (
     CHUNK_HASH_FIELD,
     RECORD_DIGEST_FIELD,
     GENERATION_FIELD,
+    AUDIENCE_FIELD,
 )
 #: Milvus' VARCHAR limit, in UTF-8 bytes.
 VARCHAR_MAX = 65535

@@ -186,11 +186,21 @@ debian_mirror() {
     echo "${m:-http://deb.debian.org/debian}"
 }
 
+# A debootstrap that was killed leaves /proc (and others) mounted inside its work folder: unmount them,
+# deepest first, so the folder can be removed.
+release_mounts() {
+    [[ -d "$1" ]] || return 0
+    findmnt -R -n -o TARGET --target "$1" 2>/dev/null | grep "^$1/" | sort -r | while read -r target; do
+        umount -l "$target" 2>/dev/null || true
+    done
+}
+
 make_rootfs_tar() {
     local mirror work
     mirror="$(debian_mirror)"
     work="$DATA_DIR/base/rootfs.tmp"
     log "debootstrap $SUITE minbase (+python3, python3-venv, python3-pip, ca-certificates) from $mirror"
+    release_mounts "$work"
     rm -rf "$work"
     mkdir -p "$work"
     local t0=$SECONDS
@@ -212,6 +222,9 @@ cmd_base() {
     ensure_tools
     require_engine
     mkdir -p "$DATA_DIR/base"
+    # One base build at a time on this machine (two test processes may both need the image).
+    exec 9>"$DATA_DIR/base/.lock"
+    flock 9
     if [[ "${FORCE_BASE:-0}" != 1 ]] && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
         log "base image $BASE_IMAGE already present (FORCE_BASE=1 to rebuild)"
         return 0
