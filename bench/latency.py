@@ -61,19 +61,20 @@ def _wait_indexed(client: Any, collection: str, timeout: float = 900.0) -> None:
 
 
 def _load(client: Any, collection: str, attempts: int = 10) -> None:
-    """Load the collection, again if Milvus Lite was still writing an index file.
+    """Load the collection, again (up to ``attempts`` times, a second apart) when the load fails.
 
-    Milvus Lite 3.2.2 builds scalar indexes in a background thread and writes each file in place, so a
-    load that meets one half-written fails (pyarrow: "File is too small: 0"); seen under CPU contention.
+    Milvus Lite 3.2.2 builds indexes in a background thread and writes each index file in place, so a
+    load that meets one half-written fails: pyarrow's "File is too small: 0" or "Not an Arrow file" for
+    a scalar index, numpy's or FAISS's read errors for a vector index (seen under CPU contention).
     """
     for attempt in range(attempts):
         try:
             client.load_collection(collection)
             return
-        except Exception as error:  # pymilvus' MilvusException
-            if "File is too small" not in str(error) or attempt == attempts - 1:
+        except Exception as error:  # pymilvus' MilvusException, whatever the engine raised
+            if attempt == attempts - 1:
                 raise
-            print(f"  load of {collection}: an index file is still being written ({error}); again in 1 s", flush=True)
+            print(f"  load of {collection} failed ({str(error)[:200]}); again in 1 s", flush=True)
             time.sleep(1)
 
 
