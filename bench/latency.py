@@ -144,9 +144,12 @@ def measure(uri: str, queries: int) -> dict[str, Any]:
     from query_sdk.embedders import FakeEmbedder
     from query_sdk.filters import Condition, NotTrue, build_filter
 
-    dense_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False)
-    strong_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False, consistency="strong")
-    hybrid_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=True)
+    # The bench's articles carry no user_segment_id (all public): the SDK is told so, and adds no audience
+    # clause to its article filter, which the raw requests below copy.
+    public = {"all_articles_public": True}
+    dense_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False, **public)
+    strong_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=False, consistency="strong", **public)
+    hybrid_sdk = SupportSearch.connect(uri=uri, collection=COLLECTION, hybrid=True, **public)
     has_hybrid = hybrid_sdk.hybrid
     raw = MilvusClient(uri=uri, timeout=60)
     embedder = FakeEmbedder(c.DIMENSIONS)
