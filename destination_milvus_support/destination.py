@@ -29,13 +29,15 @@ from pydantic import ValidationError
 from destination_milvus_support.config import ConnectorConfig, FromFieldEmbedding
 from destination_milvus_support.embedding import build_embedder, embedding_spec
 from destination_milvus_support.errors import ConnectorConfigError, describe, to_traced_exception
+from destination_milvus_support.history import refit_duplicate_flag
 from destination_milvus_support.inbox import input_lines
+from destination_milvus_support.keys import OWN_COLLECTION
 from destination_milvus_support.messages import USAGE, emit, parse_input, read_json
 from destination_milvus_support.milvus.collection import problems as collection_problems
 from destination_milvus_support.milvus.schema import CollectionLayout, declared_metadata_types, sparse_field_for
 from destination_milvus_support.milvus.store import MilvusStore
 from destination_milvus_support.official import official_model_problems
-from destination_milvus_support.processor import ACCESS_FIELDS, DocumentProcessor
+from destination_milvus_support.processor import ACCESS_FIELDS, HISTORY_FIELDS, DocumentProcessor
 from destination_milvus_support.spec import connector_specification
 from destination_milvus_support.sync_modes import stream_rules
 from destination_milvus_support.validation import check_metadata_fields, reserved_field_names
@@ -142,7 +144,8 @@ class DestinationMilvusSupport(Destination):
             metadata_types = {}
             if capabilities.nullable_fields:
                 # who may see a record is kept whatever metadata_fields lists (processor.ACCESS_FIELDS)
-                wanted = [*processing.metadata_fields, *ACCESS_FIELDS] if processing.metadata_fields else []
+                kept = [*ACCESS_FIELDS, *HISTORY_FIELDS]
+                wanted = [*processing.metadata_fields, *kept] if processing.metadata_fields else []
                 metadata_types = declared_metadata_types(configured_catalog, wanted, mappings, set(reserved))
             else:
                 log.info(
@@ -165,7 +168,10 @@ class DestinationMilvusSupport(Destination):
                 reserved=reserved,
                 record_ids=store.kind.record_id,
             )
-            yield from Writer(rules, processor, embedder, store, contract.embedding).write(input_messages)
+            writer = Writer(rules, processor, embedder, store, contract.embedding)
+            yield from writer.write(input_messages)
+            if embedder is not None and store.kind is OWN_COLLECTION:
+                yield from refit_duplicate_flag(parsed, embedder, writer.progress)
         finally:
             store.close()
             if embedder is not None:

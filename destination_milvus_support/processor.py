@@ -37,6 +37,7 @@ from query_sdk.email_text import clean_email
 __all__ = [
     "ACCESS_FIELDS",
     "CDC_DELETED_FIELD",
+    "HISTORY_FIELDS",
     "Chunk",
     "DocumentProcessor",
     "PreparedRecord",
@@ -50,6 +51,9 @@ CDC_DELETED_FIELD = "_ab_cdc_deleted_at"
 #: Zendesk: an article's ``user_segment_id`` (null: everyone) or ``user_segment_ids``; a ticket's
 #: requester and organisation.
 ACCESS_FIELDS = ("user_segment_id", "user_segment_ids", "organization_id", "requester_id")
+#: Fields query_sdk learns the duplicate flag from (``query_sdk.merge_history``): Zendesk tags a ticket
+#: merged into another ``closed_by_merge``; kept likewise.
+HISTORY_FIELDS = ("tags", "created_at")
 _SEGMENT_FIELDS = ("user_segment_id", "user_segment_ids")
 #: Milvus VARCHAR limit of the text field, in UTF-8 bytes.
 TEXT_MAX_BYTES = 65535
@@ -295,7 +299,7 @@ class DocumentProcessor:
         metadata.pop(CDC_DELETED_FIELD, None)
         if self._from_field:
             metadata.pop(self._from_field.field_name, None)
-        for name in ACCESS_FIELDS:
+        for name in (*ACCESS_FIELDS, *HISTORY_FIELDS):
             if name in data:
                 metadata.setdefault(self._mappings.get(name, name), data[name])
         return metadata

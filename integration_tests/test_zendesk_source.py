@@ -175,6 +175,11 @@ def assert_first_sync_answers(search: SupportSearch) -> None:
     german = search.recommend_articles("Wo ist meine neue Karte? Versandstatus prüfen")
     assert german and int(german[0].record_id) == stub.GERMAN_ARTICLE_ID
     assert german[0].fields["locale"] == "de"
+    # Restricted to agents: never shown to a customer; first for a reader of that segment.
+    everyone = search.recommend_articles(stub.AGENTS_ONLY_QUERY, threshold=-1.0, limit=50)
+    assert stub.AGENTS_ONLY_ARTICLE_ID not in {int(m.record_id) for m in everyone}
+    agents = search.recommend_articles(stub.AGENTS_ONLY_QUERY, user_segment_ids=[stub.AGENTS_SEGMENT_ID])
+    assert agents and int(agents[0].record_id) == stub.AGENTS_ONLY_ARTICLE_ID
 
 
 def assert_second_sync_answers(search: SupportSearch) -> None:

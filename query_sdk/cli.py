@@ -6,11 +6,13 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import asdict
 from typing import Sequence
 
 from query_sdk.connection import quiet_milvus_logging
 from query_sdk.errors import SupportSearchError
 from query_sdk.filters import FilterValue
+from query_sdk.merge_history import fit_merge_history, store_fit
 from query_sdk.results import ArticleMatch, Match, TicketMatch
 from query_sdk.search import DEFAULT_OPEN_STATUSES, SupportSearch
 from query_sdk.viewers import Customer
@@ -69,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="STATUS",
         help=f"a status that counts as open; repeat for several (default: {' '.join(DEFAULT_OPEN_STATUSES)})",
     )
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit the duplicate flag on the desk's merged tickets and agents' answers, and store it in the collection",
+    )
+    calibrate.add_argument(
+        "--uri", default="./support.db", help="Milvus Lite folder or server URI (default: %(default)s)"
+    )
+    calibrate.add_argument("--collection", default="zendesk", help="collection name (default: %(default)s)")
+    calibrate.add_argument("--stream", default="tickets", help="the tickets' stream as stored (default: %(default)s)")
+    calibrate.add_argument("--json", action="store_true", help="print the fit as JSON")
     articles = commands.add_parser("articles", parents=[common], help="help-center articles that may answer TEXT")
     articles.add_argument(
         "--stream",
@@ -185,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "duplicates" and args.shared_tickets and (args.customer is None or args.org is None):
         parser.error("--shared-tickets needs --customer and --org")
     quiet_milvus_logging()  # errors are printed as one translated line, without pymilvus' tracebacks
+    if args.command == "calibrate":
+        return _calibrate(args)
     try:
         matches = _search(args)
     except SupportSearchError as error:
@@ -197,6 +211,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(format_table(matches, command=args.command))
     return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """Fit and store the duplicate flag; exit 0 with the fit, 1 when the history is too short, 2 on an error."""
+    try:
+        with SupportSearch.connect(
+            uri=args.uri, collection=args.collection, tickets_stream=args.stream, consistency="strong"
+        ) as search:
+            fit, said = fit_merge_history(search)
+            if fit is not None:
+                store_fit(search, fit)
+    except SupportSearchError as error:
+        print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"fitted": fit is not None, "message": said, **(asdict(fit) if fit else {})}, indent=2))
+    else:
+        print(f"Duplicate flag: {said}.")
+    return 0 if fit is not None else 1
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ class CollectionInfo:
     capabilities: ServerCapabilities
     #: The vector index's type as Milvus reports it (``HNSW``, ``IVF_FLAT``, ``AUTOINDEX``...), or "".
     index_type: str = ""
+    #: Declared fields that may hold null (Milvus Lite, 2.5+).
+    nullable: frozenset[str] = frozenset()
 
     @property
     def record_id_declared(self) -> bool:
@@ -118,6 +120,7 @@ class CollectionInfo:
             sparse_field=sparse,
             capabilities=capabilities,
             index_type=str(indexes.get(vector_field, {}).get("index_type") or ""),
+            nullable=frozenset(str(f["name"]) for f in fields if f.get("nullable")),
         )
 
 

@@ -16,6 +16,7 @@ from query_sdk._arguments import (
     score_threshold,
     search_texts,
 )
+from query_sdk._desk_store import DeskStore
 from query_sdk._helpdesk import ARTICLE_FIELDS, DEFAULT_OPEN_STATUSES, HelpDesk, HelpDeskFields
 from query_sdk._milvus_search import MilvusSearch, SearchRequest
 from query_sdk._ranking import best_per_record, cosine
@@ -28,8 +29,9 @@ from query_sdk.email_text import clean_email
 from query_sdk.embedders import Embedder, embedder_for
 from query_sdk.errors import CollectionNotFoundError, ConfigurationError
 from query_sdk.filters import Clause, FilterValue, build_filter
+from query_sdk.merge_history import Feedback, desk_thresholds, record_feedback
 from query_sdk.results import ArticleMatch, Match, TicketMatch, match_of
-from query_sdk.thresholds import Calibration, calibrate, default_threshold
+from query_sdk.thresholds import Calibration, ModelDefaults, calibrate
 from query_sdk.viewers import Customer
 
 __all__ = [
@@ -75,6 +77,7 @@ class SupportSearch:
         all_articles_public: bool = False,
     ) -> None:
         self._consistency = consistency_level(consistency)
+        self._owns_embedder = True
         self._call_timeout = _positive_seconds(call_timeout)
         self._client = client
         self._info = info
@@ -97,11 +100,17 @@ class SupportSearch:
         self.clean_requests = (
             contract is not None and contract.email_cleaning is not None if clean_requests is None else clean_requests
         )
-        spec = embedder.spec
-        self._thresholds = {
-            kind: default_threshold(spec.mode, spec.model, hybrid=self.hybrid, kind=kind)
-            for kind in ("duplicate", "article")
-        }
+        self.desk_store = DeskStore(
+            client,
+            info,
+            self._desk.fields,
+            embedder,
+            self._milvus,
+            call_timeout=self._call_timeout,
+            consistency=self._consistency,
+        )
+        #: The default thresholds and what they rest on: the model's, or one fitted on this desk's merges.
+        self.thresholds: ModelDefaults = desk_thresholds(self)
 
     @property
     def tickets_stream(self) -> str:
@@ -171,11 +180,12 @@ class SupportSearch:
             info = CollectionInfo.read(
                 client, collection, where=display_uri(uri), timeout=deadline, load_timeout=LOAD_TIMEOUT
             )
+            given = embedder
             embedder = embedder_for(info, embedder)
         except BaseException:
             client.close()
             raise
-        return cls(
+        search = cls(
             client,
             info,
             embedder,
@@ -190,6 +200,8 @@ class SupportSearch:
             call_timeout=deadline,
             all_articles_public=all_articles_public,
         )
+        search._owns_embedder = given is None  # an embedder the app passed in stays the app's to close
+        return search
 
     @property
     def call_timeout(self) -> float:
@@ -207,8 +219,16 @@ class SupportSearch:
         return self._embedder
 
     def default_threshold(self, kind: str) -> float:
-        """The default similarity threshold for ``'duplicate'`` or ``'article'``."""
-        return self._thresholds[kind]
+        """The default similarity threshold for ``'duplicate'`` or ``'article'`` (``thresholds`` says why)."""
+        return self.thresholds.duplicate if kind == "duplicate" else self.thresholds.article
+
+    def record_feedback(self, text: str, *, ticket_id: FilterValue, is_duplicate: bool) -> Feedback:
+        """Keep a customer's or agent's answer to "is ``text`` the same as ticket ``ticket_id``?".
+
+        Answers are stored in the collection and count as history the next time the duplicate flag
+        is fitted (``query_sdk.merge_history``; the connector refits after syncs that change tickets).
+        """
+        return record_feedback(self, text, ticket_id=ticket_id, is_duplicate=is_duplicate)
 
     def find_duplicate_tickets(
         self,
@@ -259,7 +279,7 @@ class SupportSearch:
         tenant = tickets_of(customer, organization_id=organization_id, requester_id=requester_id)
         conditions = self._desk.open_tickets(open_statuses, **tenant)
         given = score_threshold(threshold, bounded=self._info.metric != "IP")
-        cutoff = self._thresholds["duplicate"] if given is None else given
+        cutoff = self.thresholds.duplicate if given is None else given
         return self._search(texts, conditions, limit, cutoff, TicketMatch, self.tickets_stream, consistency)
 
     def recommend_articles(
@@ -318,7 +338,7 @@ class SupportSearch:
         """``recommend_articles`` for many texts: one embedding request, one search call."""
         texts = search_texts(texts, single="recommend_articles")
         given = score_threshold(threshold, bounded=self._info.metric != "IP")
-        cutoff = self._thresholds["article"] if given is None else given
+        cutoff = self.thresholds.article if given is None else given
         conditions = self._desk.published_articles(locale, section_id, label_names, include_drafts=include_drafts)
         audience = self._visibility.audience(user_segment_ids, customer, self._level(consistency))
         if audience is not None:
@@ -346,8 +366,9 @@ class SupportSearch:
         return calibrate((cosine(a, [b])[0], label) for a, b, (_, _, label) in zip(left, right, triples))
 
     def close(self) -> None:
-        """Close the Milvus connection and the embedder."""
-        self._embedder.close()
+        """Close the Milvus connection, and the embedder ``connect`` built (not one passed in)."""
+        if self._owns_embedder:
+            self._embedder.close()
         self._client.close()
 
     def __enter__(self) -> SupportSearch:

@@ -1,11 +1,29 @@
-"""Default similarity thresholds per embedding model, and ``calibrate`` to fit one on your own pairs.
+"""Default similarity thresholds per embedding model, where each comes from, and ``calibrate`` to fit one.
 
-Duplicate defaults for the local model were measured with ``python bench/quality.py`` on
-Banking77 (see bench/README.md): the threshold that maximised F1 of the "likely duplicate" flag
-over 3,080 test queries, rounded. Hybrid search fuses BM25 into the ranking only: its scores are
-the dense similarities of the hits it ranks, so its thresholds are the dense ones. Article
-thresholds and the fake embedder's values are set by hand (the fake embedder's from the unit
-tests' data); OpenAI models were not measurable here.
+Every default says what it rests on (``ModelDefaults.basis``):
+
+- **measured**: the F1-best cosine threshold of a public or our own duplicate benchmark:
+  ``text-embedding-ada-002`` 0.8946 on MTEB's SprintDuplicateQuestions (101,000 pairs of real
+  support-forum questions; P 0.823, R 0.881; TwitterURLCorpus 0.8955, TwitterSemEval2015 0.8915:
+  embeddings-benchmark/results, results/openai__text-embedding-ada-002/no_revision_available/
+  SprintDuplicateQuestions.json @ 11a99065bafa78317967f4490e919727f65a86f1, CC0), and the local
+  all-MiniLM-L6-v2 0.53 on Banking77 (``bench/quality.py``; its MTEB Sprint threshold is 0.713 @ 319e81d6).
+- **estimated**: no threshold is published for the model. MTEB's files for ``text-embedding-3-small``
+  and ``-3-large`` hold only average precision (Sprint AP 0.9458 and 0.9225; checked at every
+  commit), so their duplicate defaults are ada-002's and MiniLM's measured Sprint thresholds carried
+  over through the thresholds the models share on other MTEB pair tasks (0.66-0.73 for 3-small,
+  0.66-0.74 for 3-large; the method re-predicts MiniLM's within 0.05). Article defaults rest on the
+  relatedness scores OpenAI's cookbook prints for questions and the passages that answer them
+  (openai/openai-cookbook: Question_answering_using_embeddings.ipynb @ 2c441ab9 for ada-002, 0.867-0.885
+  relevant against 0.77-0.79 off-topic; @ fa926368 for 3-small, 0.56-0.63) and a blog's question
+  against whole articles with 3-large (0.44 relevant, 0.08 not). They are starting points.
+- **unknown**: a model nobody measured; ``FALLBACK_THRESHOLDS`` is a guess and says so.
+
+Shortened text-embedding-3 vectors (``dimensions`` below the native size) score higher (measured on
+the cookbook's 3-small and 3-large vectors: +0.02 at 512, +0.04 at 256 for 3-small, up to +0.09 for
+3-large at 256), so their defaults are estimates too. Hybrid search scores are dense similarities:
+the same thresholds apply. A desk's own history gives a better duplicate threshold than any of
+these: ``query_sdk.merge_history`` fits one on its merged tickets and stores it with the collection.
 """
 
 from __future__ import annotations
@@ -15,25 +33,61 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Iterable
 
+from query_sdk.contract import EmbeddingSpec
 from query_sdk.errors import ConfigurationError
 
-__all__ = ["Calibration", "DEFAULT_THRESHOLDS", "calibrate", "default_threshold"]
+__all__ = ["FALLBACK_THRESHOLDS", "MODEL_DEFAULTS", "Calibration", "ModelDefaults", "calibrate", "model_defaults"]
 
-#: (mode, model) -> (duplicate threshold, article threshold), for dense and for hybrid scores.
-DEFAULT_THRESHOLDS: dict[tuple[str, str, bool], tuple[float, float]] = {
-    ("local", "all-MiniLM-L6-v2", False): (0.53, 0.35),
-    ("local", "all-MiniLM-L6-v2", True): (0.53, 0.35),  # hybrid scores are dense similarities too
-    ("fake", "hashed-bag-of-words", False): (0.45, 0.20),
-    ("fake", "hashed-bag-of-words", True): (0.45, 0.20),
+
+@dataclass(frozen=True)
+class ModelDefaults:
+    """A model's default duplicate and article thresholds, and what they rest on (see the module docstring)."""
+
+    duplicate: float
+    article: float
+    #: "measured", "estimated", "unknown", or "fitted" (this collection's own history).
+    basis: str
+    #: One sentence a user can check: where the duplicate threshold comes from.
+    source: str
+
+
+_ADA = ModelDefaults(
+    0.895, 0.82, "measured", "MTEB SprintDuplicateQuestions, F1-best cosine 0.8946 (article default estimated)"
+)
+#: By model name: the same for OpenAI, Azure OpenAI deployments and OpenAI-compatible services serving it.
+MODEL_DEFAULTS: dict[str, ModelDefaults] = {
+    "text-embedding-ada-002": _ADA,
+    "text-embedding-3-small": ModelDefaults(
+        0.68, 0.45, "estimated", "carried over from ada-002's and MiniLM's MTEB Sprint thresholds (MTEB has none)"
+    ),
+    "text-embedding-3-large": ModelDefaults(
+        0.69, 0.45, "estimated", "carried over from ada-002's and MiniLM's MTEB Sprint thresholds (MTEB has none)"
+    ),
+    "all-MiniLM-L6-v2": ModelDefaults(0.53, 0.35, "measured", "Banking77 duplicates, F1-best (bench/quality.py)"),
+    "hashed-bag-of-words": ModelDefaults(0.45, 0.20, "measured", "the fake test embedder, on the unit tests' data"),
 }
-#: Used for models nobody measured here (OpenAI models need a key, unavailable on this machine).
+#: (duplicate, article) for models nobody measured: a guess, logged as one.
 FALLBACK_THRESHOLDS = (0.75, 0.40)
+#: Native sizes of the models whose vectors can be shortened (``dimensions``).
+_NATIVE = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
 
 
-def default_threshold(mode: str, model: str, *, hybrid: bool, kind: str) -> float:
-    """The documented default for ``kind`` ('duplicate' or 'article')."""
-    pair = DEFAULT_THRESHOLDS.get((mode, model, hybrid), FALLBACK_THRESHOLDS)
-    return pair[0] if kind == "duplicate" else pair[1]
+def model_defaults(spec: EmbeddingSpec) -> ModelDefaults:
+    """The defaults for vectors made as ``spec`` says (by model name, whatever the service)."""
+    found = MODEL_DEFAULTS.get(spec.model)
+    if found is None:
+        return ModelDefaults(
+            *FALLBACK_THRESHOLDS, "unknown", f"nobody measured {spec.model!r}: a guess (fit one on your desk)"
+        )
+    native = _NATIVE.get(spec.model)
+    if native is not None and spec.dimensions < native:
+        return ModelDefaults(
+            found.duplicate,
+            found.article,
+            "estimated",
+            f"{found.source}; not measured at {spec.dimensions} dimensions, where scores run higher",
+        )
+    return found
 
 
 @dataclass(frozen=True)

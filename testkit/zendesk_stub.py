@@ -76,6 +76,10 @@ NEW_TEXT = "Update from the customer: the landlord confirmed receipt, but a dupl
 GERMAN_ARTICLE_ID = 4400000901
 DRAFT_ARTICLE_ID = 4400000902
 LONG_ARTICLE_ID = 4400000903
+#: Visible to agents and managers only (a Zendesk user segment): never recommended to customers.
+AGENTS_ONLY_ARTICLE_ID = 4400000904
+AGENTS_SEGMENT_ID = 360000000011
+AGENTS_ONLY_QUERY = "I want a refund of 700 euros for my order"
 EDITED_ARTICLE_ID = 4400000001
 
 
@@ -207,7 +211,7 @@ def _long_body() -> str:
 
 
 def account_articles(phase: int = 1) -> list[dict[str, Any]]:
-    """Every article in ``phase``, in ``updated_at`` order: the sample's, a German one, a draft and a long one."""
+    """Every article in ``phase``, in ``updated_at`` order: the sample's, a German one, a draft, a long one, an agents-only one."""
     sample = [_rehost(copy.deepcopy(a)) for a in _sample()[1]]
     template = sample[0]
     last = max(_epoch(a["updated_at"]) for a in sample)
@@ -232,6 +236,16 @@ def account_articles(phase: int = 1) -> list[dict[str, Any]]:
             body="<p>Work in progress &ndash; not published.</p>",
         ),
         _article(template, LONG_ARTICLE_ID, title="Card troubleshooting, step by step", body=_long_body()),
+        _article(
+            template,
+            AGENTS_ONLY_ARTICLE_ID,
+            user_segment_id=AGENTS_SEGMENT_ID,
+            title="Internal: issuing refunds over 500 EUR",
+            name="Internal: issuing refunds over 500 EUR",
+            body="<p>Agents only. A customer wants a refund of more than 500 euros for an order: use code "
+            "RF-7731 in Admin, then confirm the refund to the customer.</p>",
+            label_names=["refunds"],
+        ),
     ]
     for offset, article in enumerate(extra, 1):
         article["created_at"] = article["updated_at"] = article["edited_at"] = _iso(last + 3600 * offset)

@@ -2,7 +2,8 @@ import numpy
 import pytest
 
 from query_sdk import Calibration, ConfigurationError, calibrate
-from query_sdk.thresholds import FALLBACK_THRESHOLDS, default_threshold
+from query_sdk.contract import EmbeddingSpec
+from query_sdk.thresholds import FALLBACK_THRESHOLDS, model_defaults
 
 
 def test_picks_the_threshold_that_maximises_f1():
@@ -61,11 +62,26 @@ def test_numeric_and_numpy_labels_are_accepted():
     assert (result.threshold, result.recall, result.false_flag_rate) == (0.8, 1.0, 0.0)
 
 
-def test_default_thresholds_fall_back_for_unmeasured_models():
-    assert default_threshold("fake", "hashed-bag-of-words", hybrid=False, kind="duplicate") == 0.45
-    assert default_threshold("fake", "hashed-bag-of-words", hybrid=True, kind="article") == 0.20
-    unmeasured = default_threshold("openai", "text-embedding-3-small", hybrid=False, kind="duplicate")
-    assert unmeasured == FALLBACK_THRESHOLDS[0]
+@pytest.mark.parametrize(
+    ("mode", "model", "dimensions", "duplicate", "article", "basis"),
+    [
+        ("openai", "text-embedding-ada-002", 1536, 0.895, 0.82, "measured"),  # MTEB Sprint, F1-best 0.8946
+        ("azure_openai", "text-embedding-ada-002", 1536, 0.895, 0.82, "measured"),  # a deployment: the same model
+        ("openai_compatible", "text-embedding-ada-002", 1536, 0.895, 0.82, "measured"),
+        ("openai", "text-embedding-3-small", 1536, 0.68, 0.45, "estimated"),  # MTEB holds no threshold for it
+        ("openai", "text-embedding-3-large", 3072, 0.69, 0.45, "estimated"),
+        ("openai", "text-embedding-3-large", 256, 0.69, 0.45, "estimated"),  # shortened: not measured there
+        ("local", "all-MiniLM-L6-v2", 384, 0.53, 0.35, "measured"),
+        ("fake", "hashed-bag-of-words", 64, 0.45, 0.20, "measured"),
+        ("openai_compatible", "nomic-embed-text", 768, *FALLBACK_THRESHOLDS, "unknown"),
+    ],
+)
+def test_every_offered_model_has_a_default_that_says_what_it_rests_on(
+    mode, model, dimensions, duplicate, article, basis
+):
+    found = model_defaults(EmbeddingSpec(mode=mode, model=model, dimensions=dimensions))
+    assert (found.duplicate, found.article, found.basis) == (duplicate, article, basis)
+    assert found.source
 
 
 def test_min_recall_picks_the_strictest_threshold_that_reaches_it():

@@ -1,0 +1,58 @@
+"""After a sync that changed tickets: the duplicate flag refitted on the desk's merges (``query_sdk.merge_history``).
+
+Only streams named ``tickets`` (or ``<prefix>_tickets``, a namespaced or prefixed connection) are
+ticket streams here. The fit reads a bounded sample (``merge_history.SAMPLE``, ``SCAN_LIMIT``) and
+embeds nothing (stored vectors are compared). It runs after every STATE was passed on, so it can
+never cost a record: a failure is logged and the sync still succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterator
+
+from airbyte_cdk.models import AirbyteMessage, Level
+
+from destination_milvus_support.config import ConnectorConfig
+from destination_milvus_support.errors import describe
+from destination_milvus_support.progress import Progress, log_message
+from query_sdk import SupportSearch
+from query_sdk.embedders import Embedder
+from query_sdk.errors import SupportSearchError
+from query_sdk.merge_history import fit_merge_history, store_fit
+
+__all__ = ["refit_duplicate_flag", "ticket_streams"]
+
+log = logging.getLogger("airbyte")
+
+
+def ticket_streams(progress: Progress) -> list[str]:
+    """The ticket streams whose rows this sync wrote or deleted."""
+    return sorted(
+        name
+        for name, counts in progress.streams.items()
+        if (name == "tickets" or name.endswith("_tickets")) and (counts.rows_written or counts.stale_deleted)
+    )
+
+
+def refit_duplicate_flag(config: ConnectorConfig, embedder: Embedder, progress: Progress) -> Iterator[AirbyteMessage]:
+    """Refit and store the duplicate threshold of each changed ticket stream; say what came of it."""
+    indexing = config.indexing
+    for stream in ticket_streams(progress):
+        try:
+            with SupportSearch.connect(
+                uri=indexing.host,
+                collection=indexing.collection,
+                token=indexing.token(),
+                db=indexing.db,
+                embedder=embedder,
+                tickets_stream=stream,
+                consistency="strong",
+            ) as search:
+                fit, said = fit_merge_history(search)
+                if fit is not None:
+                    store_fit(search, fit)
+        except SupportSearchError as error:
+            yield log_message(f"Stream {stream}: the duplicate flag was not refitted: {describe(error)}", Level.WARN)
+            continue
+        yield log_message(f"Stream {stream}: duplicate flag {said}.")
