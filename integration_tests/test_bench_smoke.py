@@ -3,7 +3,8 @@
 Milvus Lite only, the fake embedder or the OpenAI-compatible stub, nothing downloaded; Banking77 is read
 from ``sample_data/banking77``. The numbers are not checked (tests never assert on times): each script
 must exit 0 and print the line its result is read from. The scripts run side by side, three at a time
-(each mostly waits on the phase processes it starts), so the module takes about a minute on 2 cores.
+(each mostly waits on the phase processes it starts), so the module takes about a minute on 2 cores;
+under pytest-xdist each runs when its test does, in that test's worker.
 The research scripts (``bench/research``) need torch or hours: they are only started with ``--help``.
 """
 
@@ -19,8 +20,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 600
-#: One worker runs the whole module under pytest-xdist: the runs share one pool, started once.
-pytestmark = pytest.mark.xdist_group("bench_smoke")
 
 
 def _args(line: str) -> list[str]:
@@ -105,24 +104,35 @@ def _run(name: str, out: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """The selected benchmarks, started together (three at a time) when the first test asks for one."""
+def bench_result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """``bench_result(name)``: the finished run of one benchmark.
+
+    In one pytest process every selected benchmark starts when the first test asks (three at a time).
+    Under pytest-xdist a worker cannot know which tests it will be sent, so each run starts when its
+    test asks for it.
+    """
     out = tmp_path_factory.mktemp("bench")
-    selected = [
-        item.callspec.params["name"]
-        for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec") and "name" in item.callspec.params
-    ]
+    started: dict[str, Future] = {}
     with ThreadPoolExecutor(max_workers=3) as pool:
-        started: dict[str, Future] = {name: pool.submit(_run, name, out) for name in dict.fromkeys(selected)}
-        yield started
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            for item in request.session.items:
+                name = getattr(item, "callspec", None) and item.callspec.params.get("name")
+                if item.module is request.module and name and name not in started:
+                    started[name] = pool.submit(_run, name, out)
+
+        def result(name: str) -> subprocess.CompletedProcess:
+            if name not in started:
+                started[name] = pool.submit(_run, name, out)
+            return started[name].result(timeout=TIMEOUT * 2)
+
+        yield result
         for future in started.values():
             future.cancel()
 
 
 @pytest.mark.parametrize("name", list(BENCHMARKS))
-def test_a_benchmark_runs_from_the_repository_root_and_prints_its_result(name, runs):
-    done = runs[name].result(timeout=TIMEOUT * 2)
+def test_a_benchmark_runs_from_the_repository_root_and_prints_its_result(name, bench_result):
+    done = bench_result(name)
     report = f"{' '.join(done.args[1:])} exited {done.returncode}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
     assert done.returncode == 0, report
     for pattern in BENCHMARKS[name][1]:
