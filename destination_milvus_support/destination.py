@@ -34,7 +34,12 @@ from destination_milvus_support.inbox import input_lines
 from destination_milvus_support.keys import OWN_COLLECTION
 from destination_milvus_support.messages import USAGE, emit, parse_input, read_json
 from destination_milvus_support.milvus.collection import problems as collection_problems
-from destination_milvus_support.milvus.schema import CollectionLayout, declared_metadata_types, sparse_field_for
+from destination_milvus_support.milvus.schema import (
+    CollectionLayout,
+    analyzer_problem,
+    declared_metadata_types,
+    sparse_field_for,
+)
 from destination_milvus_support.milvus.store import MilvusStore
 from destination_milvus_support.official import official_model_problems
 from destination_milvus_support.processor import ACCESS_FIELDS, HISTORY_FIELDS, DocumentProcessor
@@ -138,6 +143,10 @@ class DestinationMilvusSupport(Destination):
                 capabilities, wanted=parsed.indexing.hybrid_search, omit_raw_text=parsed.omit_raw_text
             )
             contract = _contract(parsed, embedder, sparse_field=sparse)
+            if sparse is not None:
+                problem = analyzer_problem(contract.text_language, capabilities)
+                if problem:
+                    raise ConnectorConfigError(f"The collection cannot be created: {problem}.")
             reserved = _check_reserved_names(parsed, contract)
             processing = parsed.processing
             mappings = processing.mappings
@@ -267,6 +276,7 @@ def _contract(config: ConnectorConfig, embedder: Any, *, sparse_field: str | Non
         vector_field=config.indexing.vector_field,
         sparse_field=sparse_field,
         email_cleaning=EMAIL_CLEANING_VERSION if config.processing.email_text_fields else None,
+        text_language=None if config.indexing.text_language == "english" else config.indexing.text_language,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
 from destination_milvus_support.config import CodeSplitter, MarkdownSplitter, ProcessingConfig, SeparatorSplitter
+from query_sdk.sentences import KEEP, SEPARATORS
 
 try:  # how langchain cuts one level (private): without it, counts are fetched one at a time as before
     from langchain_text_splitters.character import _split_text_with_regex
@@ -99,13 +100,15 @@ class _LevelCountingSplitter(RecursiveCharacterTextSplitter):
 def _make_splitter(
     config: ProcessingConfig, count: Counter, before_level: Callable[[list[str]], None]
 ) -> RecursiveCharacterTextSplitter:
-    splitter = config.text_splitter or SeparatorSplitter()
     common: dict[str, Any] = {
         "chunk_size": config.chunk_size,
         "chunk_overlap": config.chunk_overlap,
         "length_function": count,
         "before_level": before_level,
     }
+    splitter = config.text_splitter
+    if splitter is None:  # sentence ends of English, French, Chinese and Japanese (query_sdk.sentences)
+        return _LevelCountingSplitter(separators=SEPARATORS, keep_separator=KEEP, **common)
     if isinstance(splitter, SeparatorSplitter):
         separators = [json.loads(s) for s in splitter.separators]
         return _LevelCountingSplitter(separators=separators, keep_separator=splitter.keep_separator, **common)

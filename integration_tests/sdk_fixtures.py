@@ -203,6 +203,7 @@ def connector_config(
     chunk_size: int = CHUNK_SIZE,
     metadata_fields: Sequence[str] = METADATA_FIELDS,
     email_text_fields: Sequence[str] = (),
+    text_language: str = "english",
 ) -> dict[str, Any]:
     """A connector config; the fake embedder of ``DIMS`` dimensions unless ``embedding`` is given."""
     return {
@@ -213,7 +214,7 @@ def connector_config(
             "email_text_fields": list(email_text_fields),
         },
         "embedding": dict(embedding or {"mode": "fake", "dimensions": DIMS}),
-        "indexing": {"host": uri, "collection": collection},
+        "indexing": {"host": uri, "collection": collection, "text_language": text_language},
     }
 
 

@@ -117,8 +117,10 @@ def test_an_unreachable_service_names_what_the_user_can_change(mode, names, neve
 
 
 def test_a_model_nobody_measured_says_its_threshold_is_a_guess(stub_helpdesk, caplog):  # noqa: F811
-    with caplog.at_level("WARNING", logger="query_sdk"):
-        with SupportSearch.connect(uri=stub_helpdesk.uri, collection=stub_helpdesk.collection) as client:
-            assert client.thresholds.basis == "unknown"
-            assert "nobody measured 'stub-embedding'" in client.thresholds.source
+    with (
+        caplog.at_level("WARNING", logger="query_sdk"),
+        SupportSearch.connect(uri=stub_helpdesk.uri, collection=stub_helpdesk.collection) as client,
+    ):
+        assert client.thresholds.basis == "unknown"
+        assert "nobody measured 'stub-embedding'" in client.thresholds.source
     assert any("is a guess" in r.getMessage() and "support-search calibrate" in r.getMessage() for r in caplog.records)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from query_sdk._ranking import Hit
+from query_sdk.sentences import KEEP, SEPARATORS
 
 __all__ = ["RequestPieces", "split_text"]
 
@@ -39,7 +40,11 @@ def split_text(text: str, *, max_tokens: int, count_tokens: Callable[[str], int]
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=max_tokens, chunk_overlap=int(max_tokens * OVERLAP_SHARE), length_function=count_tokens
+        separators=SEPARATORS,
+        keep_separator=KEEP,
+        chunk_size=max_tokens,
+        chunk_overlap=int(max_tokens * OVERLAP_SHARE),
+        length_function=count_tokens,
     )
     pieces: list[tuple[str, int]] = []
     for piece in splitter.split_text(text):

@@ -33,6 +33,11 @@ class ServerCapabilities:
     inverted_index: bool
     narrow_filter_misses: bool = False
 
+    @property
+    def lite(self) -> bool:
+        """Milvus Lite (a local folder, or its gRPC server), whose analyzers are its own Python ones."""
+        return self.version.lower().startswith(("milvus_lite", "milvus-lite"))
+
     @classmethod
     def from_version(cls, version: str) -> ServerCapabilities:
         """Parse ``get_server_version()`` output; an unknown version is assumed modern (2.5)."""

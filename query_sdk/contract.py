@@ -74,6 +74,8 @@ class CollectionContract:
     #: ``query_sdk.email_text.EMAIL_CLEANING_VERSION`` when e-mail fields were cleaned before chunking
     #: (``processing.email_text_fields``); query_sdk then cleans requests the same way. None: not cleaned.
     email_cleaning: int | None = None
+    #: The language the BM25 field's analyzer cuts words for (``analyzer_for``); None: english (the default).
+    text_language: str | None = None
 
     def to_json(self) -> str:
         """Serialise for storage in the collection's properties."""

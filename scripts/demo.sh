@@ -3,5 +3,5 @@
 # through the connector's real `write` entry point, then ask both questions with query_sdk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh connector,local
+bash scripts/bootstrap.sh connector,local,multilingual
 exec .venv/bin/python examples/sync_and_search.py "$@"

@@ -195,3 +195,18 @@ def test_query_sdk_says_no_connector_setting_in_any_message():
             if literal and connector_words.search(node.value):
                 found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
     assert found == []
+
+
+def test_chinese_full_text_on_milvus_lite_without_jieba_is_named_before_the_collection_is_made(monkeypatch):
+    import sys
+
+    from destination_milvus_support.milvus.schema import analyzer_for, analyzer_problem
+    from query_sdk.capabilities import ServerCapabilities
+
+    lite, server = ServerCapabilities.from_version("milvus_lite-3.2.2"), ServerCapabilities.from_version("v2.5.4")
+    assert analyzer_for("chinese") == {"tokenizer": "jieba"} and analyzer_for("english") is None
+    assert analyzer_problem("chinese", lite) is None  # jieba is installed with the multilingual extra
+    monkeypatch.setitem(sys.modules, "jieba", None)  # as if it were not
+    problem = analyzer_problem("chinese", lite)
+    assert problem and "jieba" in problem and "multilingual" in problem and "indexing.hybrid_search" in problem
+    assert analyzer_problem("chinese", server) is None  # built into Milvus 2.5+

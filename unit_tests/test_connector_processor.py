@@ -1,16 +1,16 @@
 """Records to chunks: injective keys, chunk sizes in the model's tokens, errors that name stream and field only."""
 
-import json
 from typing import NamedTuple
 
 import pytest
 from airbyte_cdk.models import AirbyteRecordMessage, ConfiguredAirbyteCatalogSerializer
 
-from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig, SeparatorSplitter
+from destination_milvus_support.config import FromFieldEmbedding, ProcessingConfig
 from destination_milvus_support.errors import RecordError
 from destination_milvus_support.keys import OWN_COLLECTION, official_collection
 from destination_milvus_support.processor import DocumentProcessor, audience
 from query_sdk.embedders import FakeEmbedder
+from query_sdk.sentences import KEEP, SEPARATORS
 
 PRIVATE = "CONFIDENTIAL-customer-text"
 
@@ -266,10 +266,9 @@ def test_the_default_splitter_cuts_as_langchain_does_with_one_count_call_per_lev
         return count_cl100k_tokens_many(texts)
 
     processor = _processor(counter=one, count_many=many, chunk_size=16, chunk_overlap=4, text_fields=["text"])
-    default = SeparatorSplitter()
     langchain = RecursiveCharacterTextSplitter(
-        separators=[json.loads(s) for s in default.separators],
-        keep_separator=default.keep_separator,
+        separators=SEPARATORS,
+        keep_separator=KEEP,
         chunk_size=16,
         chunk_overlap=4,
         length_function=count_cl100k_tokens,
@@ -320,3 +319,32 @@ def test_a_source_field_named_like_the_audience_bookkeeping_is_refused():
     processor = _processor(text_fields=["text"], reserved=frozenset(BOOKKEEPING_FIELDS))
     with pytest.raises(RecordError, match="_ab_audience"):
         processor.prepare(_record({"id": 1, "text": "x", "_ab_audience": ["everyone"]}))
+
+
+_CHINESE_TICKET = (
+    "您好，我上周在网上商店用信用卡买了一台笔记本电脑，订单号是二零二五一一零三。"
+    "付款的时候页面显示成功，但是第二天我收到银行的短信，说这笔交易被拒绝了。"
+    "我又试了一次，结果同样的金额被扣了两次，可是订单状态一直显示待付款！"
+    "请问这两笔钱什么时候能退回到我的账户？我已经联系了银行，他们说需要商家先撤销交易。"
+    "另外，我的卡现在好像被冻结了，在超市也刷不了卡，这让我非常着急。"
+    "能不能帮我查一下到底是哪里出了问题？如果需要我提供截图或者银行流水，我可以马上发给你们。"
+) * 3
+_FRENCH_TICKET = (
+    "Bonjour, j'ai commandé un ordinateur portable la semaine dernière et le paiement a été refusé. "
+    "Pourtant le montant a été débité deux fois sur mon compte, et la commande reste en attente ! "
+    "Pourriez-vous vérifier ce qui se passe ? Ma banque me dit que c'est au commerçant d'annuler. "
+    "En plus ma carte semble bloquée : je ne peux plus payer au supermarché, c'est très gênant. "
+) * 4
+
+
+@pytest.mark.parametrize(("text", "ends"), [(_CHINESE_TICKET, "。！？"), (_FRENCH_TICKET, ".!?")], ids=["zh", "fr"])
+def test_long_text_is_cut_where_sentences_end(text, ends):
+    """Unset text_splitter: Chinese (no spaces) and one-line French are cut after a sentence, never inside one."""
+
+    def characters(piece):
+        return len(piece)
+
+    processor = _processor(counter=characters, chunk_size=120, text_fields=["text"])
+    chunks = processor.chunk_many([processor.prepare(_record({"id": 1, "text": text}))])[0]
+    assert len(chunks) > 5
+    assert all(chunk.text.rstrip()[-1] in ends for chunk in chunks), [c.text[-12:] for c in chunks]

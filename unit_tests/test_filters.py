@@ -13,7 +13,7 @@ INJECTIONS = [
     "[1, 2]",
     "42 || true",
     "organization_id != 0",
-    "４２\u201d or \u201c1",  # noqa: RUF001
+    "４２\u201d or \u201c1",
     "\u202e42",
 ]
 

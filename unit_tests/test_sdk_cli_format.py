@@ -38,7 +38,7 @@ def test_no_results_is_a_sentence_not_an_empty_table():
     assert format_table([], command="articles") == "No matching articles."
 
 
-@pytest.mark.parametrize(("raw", "value"), [("42", 42), ("-7", -7), ("org-42", "org-42"), ("４２", "４２")])  # noqa: RUF001
+@pytest.mark.parametrize(("raw", "value"), [("42", 42), ("-7", -7), ("org-42", "org-42"), ("４２", "４２")])
 def test_whole_number_org_ids_become_integers(raw, value):
     assert _identifier(raw) == value
 

@@ -1,7 +1,6 @@
 """E-mail boilerplate removal (query_sdk.email_text): the customer's words stay, what every e-mail shares goes."""
 
 # Real mails: full-width punctuation, en dashes and no-break spaces are what is tested.
-# ruff: noqa: RUF001
 
 import pytest
 

@@ -127,7 +127,8 @@ def problems(
                 f"collection {name!r} was built with {stored.embedding.mode} model {stored.embedding.model!r}, not "
                 f"{contract.embedding.model!r}: vectors would not be comparable"
             )
-        if stored.email_cleaning != contract.email_cleaning:
+        # A newer version of the rules is no problem: the sync re-cleans (the pipeline's fingerprint changed).
+        if (stored.email_cleaning is None) != (contract.email_cleaning is None):
             built = "without e-mail cleaning" if stored.email_cleaning is None else "with e-mail cleaning"
             now = "cleans none" if contract.email_cleaning is None else "cleans e-mail fields"
             found.append(

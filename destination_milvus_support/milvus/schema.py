@@ -52,6 +52,8 @@ __all__ = [
     "VARCHAR_MAX",
     "CollectionLayout",
     "declared_metadata_types",
+    "analyzer_for",
+    "analyzer_problem",
     "sparse_field_for",
 ]
 
@@ -103,7 +105,12 @@ class CollectionLayout:
         for field, kind in self.metadata_types.items():
             extra: dict[str, Any] = {"max_length": VARCHAR_MAX} if kind == DataType.VARCHAR else {}
             schema.add_field(field, kind, nullable=True, **extra)
-        text_extra: dict[str, Any] = {"enable_analyzer": True} if self.with_bm25 else {}
+        text_extra: dict[str, Any] = {}
+        if self.with_bm25:
+            text_extra["enable_analyzer"] = True
+            analyzer = analyzer_for(contract.text_language)
+            if analyzer is not None:
+                text_extra["analyzer_params"] = analyzer
         schema.add_field(contract.text_field, DataType.VARCHAR, max_length=VARCHAR_MAX, **text_extra)
         schema.add_field(contract.vector_field, DataType.FLOAT_VECTOR, dim=contract.embedding.dimensions)
         if self.with_bm25 and contract.sparse_field:
@@ -189,6 +196,34 @@ def declared_metadata_types(
             if kind is not None:
                 found.setdefault(target, set()).add(kind)
     return {name: kinds.pop() for name, kinds in found.items() if len(kinds) == 1}
+
+
+#: The BM25 analyzer per ``indexing.text_language`` (Milvus' analyzer parameters); None: Milvus' standard one.
+_ANALYZERS: dict[str, dict[str, Any]] = {
+    "french": {"tokenizer": "standard", "filter": ["lowercase", {"type": "stemmer", "language": "french"}]},
+    "chinese": {"tokenizer": "jieba"},
+}
+
+
+def analyzer_for(language: str | None) -> dict[str, Any] | None:
+    """The analyzer parameters of the BM25 field for text in ``language`` (None: Milvus' standard analyzer)."""
+    return _ANALYZERS.get(language or "english")
+
+
+def analyzer_problem(language: str | None, capabilities: ServerCapabilities) -> str | None:
+    """Why this server cannot build the BM25 field for ``language`` (None when it can): said before creating it."""
+    if (language or "english") == "chinese" and capabilities.lite:
+        try:
+            import jieba  # noqa: F401  (Milvus Lite segments Chinese with it)
+        except ImportError:
+            return (
+                "indexing.text_language is chinese, and Milvus Lite segments Chinese words with the jieba package, "
+                "which is not installed: pip install 'destination-milvus-support[multilingual]', or turn off "
+                "indexing.hybrid_search"
+            )
+    if (language or "english") == "french" and capabilities.lite:
+        log.info("Milvus Lite ignores the French stemmer: keywords match in the same form only (servers stem them).")
+    return None
 
 
 def sparse_field_for(capabilities: ServerCapabilities, *, wanted: bool, omit_raw_text: bool) -> str | None:
