@@ -53,6 +53,7 @@ def _uses_lite_server(item: pytest.Item) -> bool:
     return any(value in ("lite_server", "_lite_server_uri") for value in params.values())
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark what ``--fast`` leaves out (``slow``, ``server``) and group what must share one xdist worker."""
     for item in items:
