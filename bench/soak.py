@@ -23,6 +23,8 @@ After each fault: every record up to the last STATE passed on is stored whole (`
 ones that are not). After each cycle (all resumes done): the collection holds, per record, exactly
 the chunks of its latest version (``doubled`` and ``missing`` count the differences). A process
 that ends with a traceback, an unparsable line or a system_error is counted too. All must be 0.
+Chunks are counted by primary key: Milvus Lite 3.2.2's first reader after a killed writer can return
+each row twice (the next reader sees it once); such reads are reported apart, not as doubled records.
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ class Counts:
     tracebacks: int = 0
     system_errors: int = 0
     unparsed: int = 0
+    #: Rows a check read more than once (the same primary key): Milvus Lite 3.2.2's first reader after a
+    #: killed writer can return each row twice. What is stored is counted by primary key; reported, not a failure.
+    reread: int = 0
     seconds: float = 0.0
 
 
@@ -209,7 +214,8 @@ class Soak:
 
     def _stored(self) -> Counter[str]:
         """Chunks per record id in the collection, read by a child process (a process that opens a Milvus
-        Lite folder keeps it locked until it exits, and the next write process needs it)."""
+        Lite folder keeps it locked until it exits, and the next write process needs it). A row is one primary
+        key: rows read more than once are counted in ``reread``, not as chunks."""
         child = subprocess.run(
             [sys.executable, "-m", "bench.soak", "--stored", self.uri, self.collection],
             cwd=ROOT,
@@ -217,7 +223,9 @@ class Soak:
             text=True,
             check=True,
         )
-        return Counter(json.loads(child.stdout.splitlines()[-1]))
+        read = json.loads(child.stdout.splitlines()[-1])
+        self.counts.reread += read["reread"]
+        return Counter(read["chunks"])
 
     def _check_acknowledged(
         self, configured: dict[str, Any], messages: list[AirbyteMessage], cursors: list[int]
@@ -247,21 +255,23 @@ class Soak:
 
 
 def _print_stored(uri: str, collection: str) -> None:
-    """Print chunks per record id of ``collection`` as one JSON line."""
+    """Print chunks per record id of ``collection`` (distinct primary keys) and the rows read twice, as JSON."""
     client = MilvusClient(uri)
-    found: Counter[str] = Counter()
+    record_of: dict[str, str] = {}
+    rows = 0
     try:
         if client.has_collection(collection):
             client.load_collection(collection)
             iterator = client.query_iterator(
-                collection, batch_size=4000, filter="_ab_record_id != ''", output_fields=["_ab_record_id"]
+                collection, batch_size=4000, filter="_ab_record_id != ''", output_fields=["pk", "_ab_record_id"]
             )
             while page := iterator.next():
-                found.update(row["_ab_record_id"] for row in page)
+                rows += len(page)
+                record_of.update((row["pk"], row["_ab_record_id"]) for row in page)
             iterator.close()
     finally:
         client.close()
-    print(json.dumps(found))
+    print(json.dumps({"chunks": Counter(record_of.values()), "reread": rows - len(record_of)}))
 
 
 def _report(backend: str, counts: Counts) -> None:
@@ -275,6 +285,12 @@ def _report(backend: str, counts: Counts) -> None:
         f"system errors {counts.system_errors}; unparsable lines {counts.unparsed}",
         flush=True,
     )
+    if counts.reread:
+        print(
+            f"  rows read twice by a check (the same primary key; Milvus Lite's first reader after a killed "
+            f"writer): {counts.reread}",
+            flush=True,
+        )
 
 
 def main() -> int:
