@@ -20,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 NEW_REQUEST = "I ordered a new card two weeks ago and it still has not arrived. Where is it?"
+REFUND_REQUEST = "I want a refund of 700 euros for my order"
+#: The sample desk's user segment of agents and managers (sample_data/articles.py).
+AGENTS_SEGMENT = 360000000101
 
 
 def _bar(done: int, total: int, acked: int, started: float) -> str:
@@ -99,8 +102,13 @@ def ask(db: Path) -> None:
         print("\nArticles that may answer it:")
         for article in search.recommend_articles(NEW_REQUEST, limit=3):
             print(f"  {article.score:.3f}  {article.title}\n         {article.html_url}")
-        spec = search.embedder.spec
-        print(f"\n(dense search; embedding: {spec.mode} {spec.model})")
+        print(f'\nWho sees what: "{REFUND_REQUEST}"')
+        for reader, segments in (("a customer", []), ("an agent", [AGENTS_SEGMENT])):
+            found = search.recommend_articles(REFUND_REQUEST, limit=2, user_segment_ids=segments)
+            print(f"  {reader:<11} is recommended: " + "; ".join(a.title or a.record_id for a in found))
+        spec, thresholds = search.embedder.spec, search.thresholds
+        print(f"\n(dense search; embedding: {spec.mode} {spec.model}; duplicate threshold {thresholds.duplicate:.3f},")
+        print(f" {thresholds.basis}: {thresholds.source})")
 
 
 def main() -> None:

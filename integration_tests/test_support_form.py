@@ -198,3 +198,54 @@ def test_missing_collection_is_a_plain_error(form):
     assert "no_such_collection" in message and "does not exist" in message
     assert "Traceback" not in message and "Error(" not in message
     assert not at.success and not at.warning
+
+
+PRIVATE_ORG = 360003  # sample_data/organizations.json: its users do not see each other's tickets
+
+
+def private_ticket() -> dict[str, Any]:
+    """An open ticket of the organisation that does not share tickets."""
+    return next(
+        t for t in sample_tickets().values() if t["organization_id"] == PRIVATE_ORG and t["status"] in ("open", "new")
+    )
+
+
+def test_an_organisation_that_does_not_share_tickets_needs_the_users_id(form):
+    ticket = private_ticket()
+    at = send(form(), PRIVATE_ORG, ticket["subject"], ticket["description"])
+    assert "keeps each person's requests private" in shown(at.warning)
+    assert not at.success and agent_link(ticket["id"]) not in shown(at.markdown)
+
+
+def test_a_colleagues_ticket_is_never_shown_where_the_organisation_does_not_share_them(form):
+    ticket = private_ticket()
+    colleague = next(
+        t["requester_id"]
+        for t in sample_tickets().values()
+        if t["organization_id"] == PRIVATE_ORG and t["requester_id"] != ticket["requester_id"]
+    )
+    at = send(form(), PRIVATE_ORG, ticket["subject"], ticket["description"], requester=colleague)
+    assert agent_link(ticket["id"]) not in shown(at.markdown)  # the colleague's ticket, subject and all
+    assert ticket["subject"] not in shown(at.markdown)
+    at = send(form(), PRIVATE_ORG, ticket["subject"], ticket["description"], requester=ticket["requester_id"])
+    assert f"({agent_link(ticket['id'])})" in shown(at.markdown)  # the customer's own ticket
+
+
+@pytest.mark.parametrize("button", ["submit_anyway", "is_duplicate"])
+def test_the_customers_answer_is_recorded_for_the_next_fit(form, sample_db, button):
+    from query_sdk import SupportSearch
+    from query_sdk.merge_history import read_feedback
+
+    ticket = sample_ticket(LONE)
+    at = send_ticket(form(), ticket["organization_id"], LONE)
+    assert at.warning
+    at.button(key=button).click().run()
+    assert not at.exception
+    if button == "is_duplicate":
+        assert f"Follow ticket #{LONE}" in shown(at.info) and not at.success
+    else:
+        assert "Request received" in shown(at.success)
+    st.cache_resource.clear()  # the app's connection holds the Lite folder: release it to read
+    with SupportSearch.connect(uri=str(sample_db), collection="zendesk", consistency="strong") as search:
+        answers = read_feedback(search)
+    assert [a.is_duplicate for a in answers][-1:] == [button == "is_duplicate"]

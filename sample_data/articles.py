@@ -1417,4 +1417,25 @@ ARTICLES: list[dict] = [
             "cover all the fees.</p>"
         ),
     },
+    # Restricted to user segments (Zendesk user_segment_id): never recommended to a customer outside them.
+    {
+        "intent": "request_refund",
+        "user_segment_id": 360000000101,  # agents and managers
+        "title": "Internal: issuing refunds over 500 EUR",
+        "body_html": (
+            "<p><b>Agents only.</b> A customer asks for a refund of more than 500 euros for a card payment or an "
+            "order: check that the merchant has not refunded already, then issue it in Admin with code RF-7731 "
+            "and tell the customer it arrives within 5 working days.</p>"
+        ),
+    },
+    {
+        "intent": "card_payment_wrong_exchange_rate",
+        "user_segment_id": 360000000102,  # signed-in customers
+        "title": "Your card's exchange rate, compared with the interbank rate",
+        "body_html": (
+            "<p>Signed in, you can see the rate each of your card payments got and the interbank rate of that "
+            "minute in <b>Cards</b> &gt; <b>Payments</b>. If the difference is above our published margin, "
+            "dispute the payment from there.</p>"
+        ),
+    },
 ]

@@ -57,6 +57,10 @@ SAMPLE_SEED = 77
 STATE_EVERY = 250
 
 ORGANIZATION_IDS = [360001, 360002, 360003, 360004, 360005]
+#: Organisations whose end users may not see each other's tickets (Zendesk ``shared_tickets`` false).
+PRIVATE_ORGANIZATION_IDS = {360003}
+#: Zendesk tags a ticket merged into another, which closes it.
+MERGED_TAG = "closed_by_merge"
 STATUS_WEIGHTS = [
     ("new", 15),
     ("open", 30),
@@ -461,6 +465,38 @@ def make_tickets_with_labels(rows: Iterable[Any], start_id: int = 1) -> tuple[li
     return tickets, labels
 
 
+def mark_merges(tickets: list[dict[str, Any]], labels: dict[int, str]) -> int:
+    """Close as merged (tag ``closed_by_merge``) each closed ticket that repeats an earlier one of its organisation.
+
+    "Repeats" means the same Banking77 intent: the history a help desk keeps when agents merge a
+    duplicate request into the ticket already open for it. Returns how many were marked.
+    """
+    first: dict[tuple[Any, str], int] = {}
+    marked = 0
+    for ticket in sorted(tickets, key=lambda t: t["id"]):
+        key = (ticket["organization_id"], labels.get(ticket["id"], ""))
+        if ticket["status"] == "closed" and key in first:
+            ticket["tags"] = sorted({*ticket["tags"], MERGED_TAG})
+            marked += 1
+        else:
+            first.setdefault(key, ticket["id"])
+    return marked
+
+
+def make_organizations() -> list[dict[str, Any]]:
+    """The sample desk's Zendesk ``organizations``: whether each lets its users see each other's tickets."""
+    return [
+        {
+            "id": org,
+            "url": f"{SUBDOMAIN_URL}/api/v2/organizations/{org}.json",
+            "name": f"Acme customer {index}",
+            "shared_tickets": org not in PRIVATE_ORGANIZATION_IDS,
+            "shared_comments": org not in PRIVATE_ORGANIZATION_IDS,
+        }
+        for index, org in enumerate(ORGANIZATION_IDS, start=1)
+    ]
+
+
 def make_tickets(rows: Iterable[Any], start_id: int = 1) -> list[dict[str, Any]]:
     """Zendesk ``tickets`` records for ``rows`` of ``(text, category)``; the category is dropped.
 
@@ -520,7 +556,7 @@ def make_articles(articles: Sequence[dict[str, Any]] | None = None) -> tuple[lis
                 "outdated": False,
                 "outdated_locales": [],
                 "permission_group_id": 384000000001,
-                "user_segment_id": None,
+                "user_segment_id": art.get("user_segment_id"),
                 "content_tag_ids": [],
                 "label_names": _label_names(art["title"], section_id),
                 "body": art["body_html"],
@@ -828,6 +864,7 @@ def build(banking77_dir: str | Path = DEFAULT_BANKING77_DIR, out_dir: str | Path
     train = load_banking77(banking77_dir, "train")
     rows = sample_rows(train, SAMPLE_SIZE, SAMPLE_SEED)
     tickets, ticket_labels = make_tickets_with_labels(rows, start_id=1)
+    mark_merges(tickets, ticket_labels)
     articles, article_labels = make_articles()
 
     with (out / "messages.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
@@ -840,6 +877,7 @@ def build(banking77_dir: str | Path = DEFAULT_BANKING77_DIR, out_dir: str | Path
             "articles": {str(k): v for k, v in sorted(article_labels.items())},
         },
     )
+    _write_json(out / "organizations.json", make_organizations())
     for mode in ("append", "append_dedup", "overwrite"):
         _write_json(out / f"catalog_{mode}.json", make_catalog(mode))
     _write_json(out / "config_local.json", make_config({"mode": "local"}))

@@ -1,24 +1,34 @@
-"""The support form: check a new request against the customer's open tickets, then suggest articles.
+"""The support form: check a new request against the tickets the customer may see, then suggest articles.
 
-Duplicates are looked for among the open tickets of the customer's organisation or, for a customer
-without one, among their own (by Zendesk user id, ``requester_id``).
+Duplicates are looked for among the open tickets the customer may see, as Zendesk shows them: their
+organisation's where it shares tickets (``shared_tickets``), else only their own (by Zendesk user id,
+``requester_id``). Articles are the help centre's public ones (an anonymous form belongs to no user
+segment). When a likely duplicate is shown, the customer's answer ("that is my problem" / "mine is
+new") is recorded in the collection (``SupportSearch.record_feedback``): the next fit of the duplicate
+flag learns from it.
 
 Run it with ``streamlit run examples/support_form/app.py`` after a sync (``bash scripts/demo.sh``).
 Configuration comes from the environment: ``MILVUS_URI`` (default ``./support.db``), ``COLLECTION``
-(default ``zendesk``) and ``MILVUS_TOKEN`` (for a Milvus server or Zilliz Cloud).
+(default ``zendesk``), ``MILVUS_TOKEN`` (for a Milvus server or Zilliz Cloud) and ``ORGANIZATIONS``
+(a JSON list of Zendesk organization records, as the Organizations API returns them; default
+``sample_data/organizations.json``): an organisation not listed there counts as not sharing tickets.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from query_sdk import ArticleMatch, SupportSearch, SupportSearchError, TicketMatch
+from query_sdk import ArticleMatch, Customer, SupportSearch, SupportSearchError, TicketMatch
+
+SAMPLE_ORGANIZATIONS = Path(__file__).resolve().parents[2] / "sample_data" / "organizations.json"
 
 
 @dataclass(frozen=True)
@@ -37,11 +47,16 @@ class Request:
         """The text searched: subject and description."""
         return "\n".join(part for part in (self.subject, self.description) if part)
 
-    def tenant(self) -> dict[str, int]:
-        """Whose open tickets a duplicate may be: the organisation's when known, else the requester's."""
-        if self.organization_id is not None:
+    def tenant(self) -> dict[str, object]:
+        """The tickets the customer may see: their organisation's where it shares tickets, else their own."""
+        shares = self.organization_id is not None and shares_tickets(self.organization_id)
+        if self.requester_id is None:  # an organisation that shares its tickets: anyone of it may see them
             return {"organization_id": self.organization_id}
-        return {"requester_id": self.requester_id} if self.requester_id is not None else {}
+        return {"customer": Customer(self.requester_id, self.organization_id, shared_tickets=shares)}
+
+    def sees_organisation(self) -> bool:
+        """Whether the customer sees their organisation's tickets (else only their own)."""
+        return self.organization_id is not None and shares_tickets(self.organization_id)
 
     def problem(self) -> str | None:
         """Why the request cannot be checked yet, or None."""
@@ -49,9 +64,24 @@ class Request:
             return "Please tell us what happened: enter a subject or a description."
         if self.organization_id is None and self.requester_id is None:
             return "Please enter your organisation ID, or your user ID if you have no organisation."
+        if self.requester_id is None and not self.sees_organisation():
+            return "Your organisation keeps each person's requests private: please enter your user ID too."
         if self.email and "@" not in self.email:
             return "That email address does not look right."
         return None
+
+
+@st.cache_resource
+def organizations() -> dict[int, bool]:
+    """Organisation id -> whether its users see each other's tickets (Zendesk ``shared_tickets``)."""
+    path = Path(os.environ.get("ORGANIZATIONS") or SAMPLE_ORGANIZATIONS)
+    records = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    return {int(org["id"]): org.get("shared_tickets") is True for org in records}
+
+
+def shares_tickets(organization_id: int) -> bool:
+    """Unknown organisations share nothing: a request never shows another person's ticket by mistake."""
+    return organizations().get(organization_id, False)
 
 
 @st.cache_resource(show_spinner="Connecting to the help desk ...")
@@ -103,14 +133,24 @@ def show_duplicates(tickets: list[TicketMatch], *, whose: str) -> None:
         title = f"#{ticket.record_id} {ticket.subject or '(no subject)'}"
         status = escape(ticket.status or "unknown")
         st.markdown(f"- {link(title, agent_url(ticket))} · status **{status}** · score {ticket.score:.2f}")
-    st.button("Submit anyway", key="submit_anyway")
+    left, right = st.columns(2)
+    left.button("Yes, that is my problem", key="is_duplicate")
+    right.button("Submit anyway", key="submit_anyway")
+
+
+def record_answer(search: SupportSearch, request: Request, ticket_id: str, *, is_duplicate: bool) -> None:
+    """Keep the customer's answer for the next fit of the duplicate flag; an error here never blocks them."""
+    try:
+        search.record_feedback(request.text, ticket_id=int(ticket_id), is_duplicate=is_duplicate)
+    except SupportSearchError as error:  # said, but the request itself goes on
+        st.caption(f"Your answer could not be recorded ({escape(str(error))}).")
 
 
 def accept(request: Request, search: SupportSearch) -> None:
     thanks = f"Thank you, {escape(request.name)}. " if request.name else ""
     reply_to = f" We will reply to {escape(request.email)}." if request.email else ""
     st.success(f"{thanks}Request received.{reply_to}")
-    articles = search.recommend_articles(request.text, limit=5)
+    articles = search.recommend_articles(request.text, limit=5)  # public articles: the form knows no segments
     if not articles:
         st.info("No help-center article matches this request; an agent will answer it.")
         return
@@ -121,17 +161,31 @@ def accept(request: Request, search: SupportSearch) -> None:
 
 
 def check(request: Request, *, allow_duplicates: bool) -> None:
-    """Hold back a likely duplicate (remembering it for "Submit anyway"); otherwise accept."""
+    """Hold back a likely duplicate (remembering it for the customer's answer); otherwise accept."""
     try:
         search = support_search()
         if not allow_duplicates:
-            duplicates = search.find_duplicate_tickets(request.text, **request.tenant())
+            duplicates = search.find_duplicate_tickets(request.text, **request.tenant())  # type: ignore[arg-type]
             if duplicates:
-                st.session_state["held"] = request
+                st.session_state["held"] = (request, duplicates[0].record_id)
                 show_duplicates(
-                    duplicates, whose="your organisation has" if request.organization_id is not None else "you have"
+                    duplicates, whose="your organisation has" if request.sees_organisation() else "you have"
                 )
                 return
+        accept(request, search)
+    except SupportSearchError as error:
+        st.error(str(error))
+
+
+def answered(is_duplicate: bool) -> None:
+    """The customer answered about the ticket shown first: record it, then follow it or send the request."""
+    request, ticket_id = st.session_state.pop("held")
+    try:
+        search = support_search()
+        record_answer(search, request, ticket_id, is_duplicate=is_duplicate)
+        if is_duplicate:
+            st.info(f"Thank you. Follow ticket #{escape(ticket_id)}: your request was not sent again.")
+            return
         accept(request, search)
     except SupportSearchError as error:
         st.error(str(error))
@@ -173,7 +227,9 @@ def main() -> None:
         else:
             check(request, allow_duplicates=False)
     elif st.session_state.get("submit_anyway") and "held" in st.session_state:
-        check(st.session_state.pop("held"), allow_duplicates=True)
+        answered(is_duplicate=False)
+    elif st.session_state.get("is_duplicate") and "held" in st.session_state:
+        answered(is_duplicate=True)
 
 
 main()
