@@ -86,7 +86,7 @@ RUN set -eu; \
 # --------------------------------------------------------------------------- runtime
 FROM ${BASE_IMAGE}
 
-ARG CONNECTOR_VERSION=0.1.0
+ARG CONNECTOR_VERSION=0.2.0
 
 USER root
 # Non-root runtime user (Airbyte runs connectors as uid 1000 'airbyte'); created only

@@ -42,7 +42,7 @@ EXTRAS = {
 
 setup(
     name="destination-milvus-support",
-    version="0.1.0",
+    version="0.2.0",
     description="Airbyte destination that syncs help-desk tickets and articles into Milvus, "
     "and query_sdk to find duplicate tickets and recommend articles.",
     license="MIT",
