@@ -49,9 +49,9 @@ def refit_duplicate_flag(config: ConnectorConfig, embedder: Embedder, progress: 
                 tickets_stream=stream,
                 consistency="strong",
             ) as search:
-                fit, said = fit_merge_history(search)
+                fit, said = fit_merge_history(search.desk_store)
                 if fit is not None:
-                    store_fit(search, fit)
+                    store_fit(search.desk_store, fit)
         except SupportSearchError as error:
             yield log_message(f"Stream {stream}: the duplicate flag was not refitted: {describe(error)}", Level.WARN)
             continue

@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 from destination_milvus_support.content import chunk_primary_key, parse_record_digest
 from destination_milvus_support.content import record_id as _record_id
-from destination_milvus_support.storage import RecordRef, StoredRow
+from destination_milvus_support.rows import RecordRef, StoredRow
 from destination_milvus_support.validation import fit_record_id
 
 __all__ = [

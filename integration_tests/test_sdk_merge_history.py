@@ -77,7 +77,7 @@ def test_a_sync_that_changed_tickets_fits_the_flag_on_the_merges_and_every_app_u
     said = [m.log.message for m in messages if m.log and "duplicate flag" in m.log.message]
     assert len(said) == 1 and "fitted on 40 merged and 40 other tickets" in said[0], said
     with SupportSearch.connect(uri=uri, collection="merges", consistency="strong") as search:
-        fit = read_fit(search)
+        fit = read_fit(search.desk_store)
         assert fit is not None and fit.recall >= 0.95 and fit.merges == fit.others == 40
         assert search.thresholds.basis == "fitted" and search.default_threshold("duplicate") == fit.threshold
         assert search.thresholds.article == 0.20  # articles keep the model's default
@@ -98,13 +98,13 @@ def test_an_explicit_threshold_still_wins_over_the_fit(synced):
 def test_answers_recorded_by_an_app_are_kept_and_count_as_history(synced):
     uri, _ = synced
     with SupportSearch.connect(uri=uri, collection="merges", consistency="strong") as search:
-        before = len(read_feedback(search))
+        before = len(read_feedback(search.desk_store))
         text = merge_desk(40)[4]["description"]
         yes = search.record_feedback(text, ticket_id=1001, is_duplicate=True)
         no = search.record_feedback("w399 w398 w397 w396", ticket_id=1001, is_duplicate=False)
         assert yes.score > no.score
-        assert len(read_feedback(search)) == before + 2
-        fit, _ = fit_merge_history(search)
+        assert len(read_feedback(search.desk_store)) == before + 2
+        fit, _ = fit_merge_history(search.desk_store)
         assert fit is not None and fit.feedback == before + 2
         with pytest.raises(ConfigurationError, match="no ticket"):
             search.record_feedback(text, ticket_id=99999, is_duplicate=True)
@@ -116,7 +116,7 @@ def test_a_desk_with_too_little_history_keeps_the_models_default_and_says_so(tmp
     said = [m.log.message for m in messages if m.log and "duplicate flag" in m.log.message]
     assert len(said) == 1 and "too little history" in said[0] and "the model's default stays" in said[0]
     with SupportSearch.connect(uri=uri, collection="few") as search:
-        assert read_fit(search) is None
+        assert read_fit(search.desk_store) is None
         assert search.thresholds.basis == "measured" and search.default_threshold("duplicate") == 0.45
 
 
@@ -124,10 +124,10 @@ def test_a_stored_fit_is_replaced_not_added(tmp_path):
     uri = str(tmp_path / "milvus.db")
     sync(uri, "again", {"tickets": merge_desk(40)})
     with SupportSearch.connect(uri=uri, collection="again", consistency="strong") as search:
-        fit, _ = fit_merge_history(search)
+        fit, _ = fit_merge_history(search.desk_store)
         assert fit is not None
-        store_fit(search, fit)
-        store_fit(search, fit)
+        store_fit(search.desk_store, fit)
+        store_fit(search.desk_store, fit)
         rows = search.desk_store.app_rows("_ab_calibration", limit=10)
         assert len(rows) == 1
 

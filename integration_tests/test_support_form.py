@@ -247,5 +247,5 @@ def test_the_customers_answer_is_recorded_for_the_next_fit(form, sample_db, butt
         assert "Request received" in shown(at.success)
     st.cache_resource.clear()  # the app's connection holds the Lite folder: release it to read
     with SupportSearch.connect(uri=str(sample_db), collection="zendesk", consistency="strong") as search:
-        answers = read_feedback(search)
+        answers = read_feedback(search.desk_store)
     assert [a.is_duplicate for a in answers][-1:] == [button == "is_duplicate"]

@@ -19,7 +19,7 @@ from query_sdk._milvus_search import MilvusSearch, SearchRequest
 from query_sdk._ranking import cosine
 from query_sdk._requests import RequestPieces
 from query_sdk.collection import CollectionInfo
-from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD
+from query_sdk.contract import RECORD_ID_FIELD, STREAM_FIELD, EmbeddingSpec
 from query_sdk.embedders import Embedder
 from query_sdk.errors import ConfigurationError
 from query_sdk.filters import Condition, FilterValue, build_filter, check_value
@@ -53,6 +53,11 @@ class DeskStore:
         self._milvus = milvus
         self._timeout = call_timeout
         self._consistency = consistency
+
+    @property
+    def spec(self) -> EmbeddingSpec:
+        """How the collection's vectors are made (the embedder's)."""
+        return self._embedder.spec
 
     def rows_of(self, stream: str) -> Iterator[dict[str, Any]]:
         """Every row of ``stream``, a page at a time, dynamic keys alongside the declared fields (no vectors)."""

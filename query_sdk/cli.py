@@ -219,9 +219,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         with SupportSearch.connect(
             uri=args.uri, collection=args.collection, tickets_stream=args.stream, consistency="strong"
         ) as search:
-            fit, said = fit_merge_history(search)
+            fit, said = fit_merge_history(search.desk_store)
             if fit is not None:
-                store_fit(search, fit)
+                store_fit(search.desk_store, fit)
     except SupportSearchError as error:
         print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2

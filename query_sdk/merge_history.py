@@ -8,7 +8,8 @@ organisation (or requester) created before it, merged ones left out, and labelle
 was merged. Answers recorded with ``record_feedback`` ("yes, that is my ticket" / "no, it is new")
 count as history too. ``calibrate(min_recall=0.95)`` then picks the strictest threshold that still
 flags 95% of the duplicates, and ``store_fit`` keeps it in the collection (stream ``_ab_calibration``),
-where every ``SupportSearch`` connecting to it finds it (``read_fit``). A desk with fewer than
+where every ``SupportSearch`` connecting to it finds it (``read_fit``). Every function takes a
+``SupportSearch`` or its ``desk_store``. A desk with fewer than
 ``MIN_MERGES`` merges or ``MIN_OTHERS`` other tickets keeps the model's default, and says so.
 
 The connector refreshes the fit at the end of a sync that changed tickets; ``support-search
@@ -31,7 +32,6 @@ from query_sdk.thresholds import ModelDefaults, calibrate, model_defaults
 
 if TYPE_CHECKING:
     from query_sdk._desk_store import DeskStore
-    from query_sdk.search import SupportSearch
 
 __all__ = [
     "CALIBRATION_STREAM",
@@ -99,17 +99,17 @@ class Feedback:
 
 
 def fit_merge_history(
-    search: SupportSearch, *, sample: int = SAMPLE, min_recall: float = MIN_RECALL, seed: int = 7
+    store: DeskStore, *, sample: int = SAMPLE, min_recall: float = MIN_RECALL, seed: int = 7
 ) -> tuple[DeskFit | None, str]:
     """Fit the duplicate threshold on the desk's merged and never-merged tickets and its feedback.
 
     Returns the fit (None with too little history) and a sentence saying what was found.
     """
-    store = search.desk_store
+    store = _store(store)
     merged, others = _sample_tickets(store, sample=sample, seed=seed)
     merged_scores, other_scores = _top_scores(store, merged), _top_scores(store, others)
     scored = [(score, True) for score in merged_scores] + [(score, False) for score in other_scores]
-    answers = read_feedback(search)
+    answers = read_feedback(store)
     scored += [(answer.score, answer.is_duplicate) for answer in answers]
     positives = sum(1 for _, label in scored if label)
     negatives = len(scored) - positives
@@ -128,49 +128,52 @@ def fit_merge_history(
         others=len(other_scores),
         feedback=len(answers),
         fitted_at=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        model=search.embedder.spec.model,
+        model=store.spec.model,
     )
     return found, found.describe()
 
 
-def desk_thresholds(search: SupportSearch) -> ModelDefaults:
+def desk_thresholds(store: DeskStore) -> ModelDefaults:
     """The model's defaults, with the duplicate threshold fitted on this desk's history where one is stored.
 
     A default that is not measured is logged as such, once per connection.
     """
-    defaults = model_defaults(search.embedder.spec)
-    fit = read_fit(search) if search.info.contract is not None and search.info.dynamic else None
+    store = _store(store)
+    defaults = model_defaults(store.spec)
+    fit = read_fit(store) if store.info.contract is not None and store.info.dynamic else None
     if fit is not None:
         return replace(defaults, duplicate=fit.threshold, basis="fitted", source=fit.describe())
     if defaults.basis != "measured":
         log.warning(
             "The duplicate threshold for %r is %s (%s): fit one on this desk's merged tickets with "
             "`support-search calibrate`, or pass threshold=.",
-            search.embedder.spec.model,
+            store.spec.model,
             "an estimate" if defaults.basis == "estimated" else "a guess",
             defaults.source,
         )
     return defaults
 
 
-def store_fit(search: SupportSearch, fit: DeskFit) -> None:
+def store_fit(store: DeskStore, fit: DeskFit) -> None:
     """Keep ``fit`` in the collection, replacing the one stored before."""
-    search.desk_store.write_app_row(CALIBRATION_STREAM, "fit", None, {"calibration": json.dumps(asdict(fit))})
+    store = _store(store)
+    store.write_app_row(CALIBRATION_STREAM, "fit", None, {"calibration": json.dumps(asdict(fit))})
 
 
-def read_fit(search: SupportSearch) -> DeskFit | None:
+def read_fit(store: DeskStore) -> DeskFit | None:
     """The fit stored in the collection, if any (and only if made for the model the collection uses)."""
-    for row in search.desk_store.app_rows(CALIBRATION_STREAM, limit=1):
+    store = _store(store)
+    for row in store.app_rows(CALIBRATION_STREAM, limit=1):
         try:
             fit = DeskFit(**json.loads(str(row.get("calibration"))))
         except (TypeError, ValueError):
             return None
-        return fit if fit.model == search.embedder.spec.model else None
+        return fit if fit.model == store.spec.model else None
     return None
 
 
 def record_feedback(
-    search: SupportSearch,
+    store: DeskStore,
     text: str,
     *,
     ticket_id: FilterValue,
@@ -180,19 +183,21 @@ def record_feedback(
 
     The score kept is the request's similarity to that ticket, as a search would give it.
     """
+    store = _store(store)
     if not isinstance(is_duplicate, bool):
         raise ConfigurationError(f"is_duplicate must be True or False, not {type(is_duplicate).__name__}.")
-    score, vector = search.desk_store.similarity_to_record(text, search.tickets_stream, ticket_id)
+    score, vector = store.similarity_to_record(text, store.fields.tickets_stream, ticket_id)
     answer = Feedback(score=score, is_duplicate=is_duplicate)
     key = f"{ticket_id}:{datetime.datetime.now(datetime.timezone.utc).isoformat()}"
-    search.desk_store.write_app_row(FEEDBACK_STREAM, key, vector, {"feedback": json.dumps(asdict(answer))})
+    store.write_app_row(FEEDBACK_STREAM, key, vector, {"feedback": json.dumps(asdict(answer))})
     return answer
 
 
-def read_feedback(search: SupportSearch) -> list[Feedback]:
+def read_feedback(store: DeskStore) -> list[Feedback]:
     """Every answer recorded in the collection."""
+    store = _store(store)
     answers = []
-    for row in search.desk_store.app_rows(FEEDBACK_STREAM, limit=16384):
+    for row in store.app_rows(FEEDBACK_STREAM, limit=16384):
         try:
             answers.append(Feedback(**json.loads(str(row.get("feedback")))))
         except (TypeError, ValueError):
@@ -281,3 +286,9 @@ def _listed(value: object) -> list[str]:
         except ValueError:
             return [text]
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+
+
+def _store(given: Any) -> DeskStore:
+    """A ``SupportSearch``'s desk store, or the desk store given."""
+    store: DeskStore = getattr(given, "desk_store", given)
+    return store

@@ -110,7 +110,7 @@ class SupportSearch:
             consistency=self._consistency,
         )
         #: The default thresholds and what they rest on: the model's, or one fitted on this desk's merges.
-        self.thresholds: ModelDefaults = desk_thresholds(self)
+        self.thresholds: ModelDefaults = desk_thresholds(self.desk_store)
 
     @property
     def tickets_stream(self) -> str:
@@ -228,7 +228,7 @@ class SupportSearch:
         Answers are stored in the collection and count as history the next time the duplicate flag
         is fitted (``query_sdk.merge_history``; the connector refits after syncs that change tickets).
         """
-        return record_feedback(self, text, ticket_id=ticket_id, is_duplicate=is_duplicate)
+        return record_feedback(self.desk_store, text, ticket_id=ticket_id, is_duplicate=is_duplicate)
 
     def find_duplicate_tickets(
         self,
