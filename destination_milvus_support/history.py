@@ -2,12 +2,14 @@
 
 Only streams named ``tickets`` (or ``<prefix>_tickets``, a namespaced or prefixed connection) are
 ticket streams here. The fit reads a bounded sample (``merge_history.SAMPLE``, ``SCAN_LIMIT``) and
-embeds nothing (stored vectors are compared). It runs after every STATE was passed on, so it can
+embeds nothing (stored vectors are compared), and a fit younger than ``REFIT_AFTER`` is kept, so an
+hourly schedule pays for it a few times a day. It runs after every STATE was passed on, so it can
 never cost a record: a failure is logged and the sync still succeeds.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Iterator
 
@@ -19,9 +21,12 @@ from destination_milvus_support.progress import Progress, log_message
 from query_sdk import SupportSearch
 from query_sdk.embedders import Embedder
 from query_sdk.errors import SupportSearchError
-from query_sdk.merge_history import fit_merge_history, store_fit
+from query_sdk.merge_history import fit_merge_history, read_fit, store_fit
 
-__all__ = ["refit_duplicate_flag", "ticket_streams"]
+__all__ = ["REFIT_AFTER", "refit_duplicate_flag", "ticket_streams"]
+
+#: A stored fit younger than this is kept: history grows slowly next to a sync schedule.
+REFIT_AFTER = datetime.timedelta(hours=6)
 
 log = logging.getLogger("airbyte")
 
@@ -47,8 +52,11 @@ def refit_duplicate_flag(config: ConnectorConfig, embedder: Embedder, progress: 
                 db=indexing.db,
                 embedder=embedder,
                 tickets_stream=stream,
-                consistency="strong",
             ) as search:
+                kept = read_fit(search.desk_store)
+                if kept is not None and _age(kept.fitted_at) < REFIT_AFTER:
+                    yield log_message(f"Stream {stream}: duplicate flag kept, {kept.describe()}.")
+                    continue
                 fit, said = fit_merge_history(search.desk_store)
                 if fit is not None:
                     store_fit(search.desk_store, fit)
@@ -56,3 +64,12 @@ def refit_duplicate_flag(config: ConnectorConfig, embedder: Embedder, progress: 
             yield log_message(f"Stream {stream}: the duplicate flag was not refitted: {describe(error)}", Level.WARN)
             continue
         yield log_message(f"Stream {stream}: duplicate flag {said}.")
+
+
+def _age(fitted_at: str) -> datetime.timedelta:
+    """How long ago a fit was made (``DeskFit.fitted_at``, UTC); a date that cannot be read counts as old."""
+    try:
+        made = datetime.datetime.strptime(fitted_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return REFIT_AFTER
+    return datetime.datetime.now(datetime.timezone.utc) - made

@@ -145,3 +145,15 @@ def test_support_search_calibrate_fits_and_stores_the_flag(tmp_path):
     assert done.returncode == 0, done.stderr
     fit = json.loads(done.stdout)
     assert fit["fitted"] and fit["merges"] == 40 and 0.0 < fit["threshold"] <= 1.0
+
+
+def test_a_fit_younger_than_six_hours_is_kept_by_the_next_sync_and_an_unchanged_sync_refits_nothing(tmp_path):
+    uri = str(tmp_path / "milvus.db")
+    tickets = merge_desk(40)
+    sync(uri, "kept", {"tickets": tickets})
+    unchanged = sync(uri, "kept", {"tickets": tickets})
+    assert not [m for m in unchanged if m.log and "duplicate flag" in m.log.message]  # nothing changed
+    tickets[0] = {**tickets[0], "status": "solved"}
+    changed = sync(uri, "kept", {"tickets": tickets})
+    said = [m.log.message for m in changed if m.log and "duplicate flag" in m.log.message]
+    assert len(said) == 1 and "duplicate flag kept" in said[0], said

@@ -216,9 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     """Fit and store the duplicate flag; exit 0 with the fit, 1 when the history is too short, 2 on an error."""
     try:
-        with SupportSearch.connect(
-            uri=args.uri, collection=args.collection, tickets_stream=args.stream, consistency="strong"
-        ) as search:
+        with SupportSearch.connect(uri=args.uri, collection=args.collection, tickets_stream=args.stream) as search:
             fit, said = fit_merge_history(search.desk_store)
             if fit is not None:
                 store_fit(search.desk_store, fit)
