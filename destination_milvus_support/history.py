@@ -21,7 +21,7 @@ from destination_milvus_support.progress import Progress, log_message
 from query_sdk import SupportSearch
 from query_sdk.embedders import Embedder
 from query_sdk.errors import SupportSearchError
-from query_sdk.merge_history import fit_merge_history, read_fit, store_fit
+from query_sdk.merge_history import CALIBRATION_STREAM, fit_merge_history, read_fit, store_fit
 
 __all__ = ["REFIT_AFTER", "refit_duplicate_flag", "ticket_streams"]
 
@@ -60,6 +60,8 @@ def refit_duplicate_flag(config: ConnectorConfig, embedder: Embedder, progress: 
                 fit, said = fit_merge_history(search.desk_store)
                 if fit is not None:
                     store_fit(search.desk_store, fit)
+                    # one Strong read: apps that connect after the sync returns (Bounded) see the new fit
+                    search.desk_store.app_rows(CALIBRATION_STREAM, limit=1, latest=True)
         except SupportSearchError as error:
             yield log_message(f"Stream {stream}: the duplicate flag was not refitted: {describe(error)}", Level.WARN)
             continue

@@ -114,8 +114,8 @@ class DeskStore:
         stored = [list(row[self.info.vector_field]) for row in rows]
         return max(max(cosine(piece, stored)) for piece in request), request[0]
 
-    def app_rows(self, stream: str, *, limit: int) -> list[dict[str, Any]]:
-        """Up to ``limit`` app rows of ``stream``, their dynamic keys alongside."""
+    def app_rows(self, stream: str, *, limit: int, latest: bool = False) -> list[dict[str, Any]]:
+        """Up to ``limit`` app rows of ``stream``, their dynamic keys alongside (``latest``: a Strong read)."""
         expression, _ = build_filter([Condition(STREAM_FIELD, stream)], templating=False)
         fields = [self.info.pk_field, *self.info.output_fields()]
         rows = self._call(
@@ -124,7 +124,7 @@ class DeskStore:
             filter=expression,
             output_fields=fields,
             limit=limit,
-            consistency_level="Strong",
+            consistency_level="Strong" if latest else self._consistency,
         )
         return [_flat(row) for row in rows]
 

@@ -197,7 +197,7 @@ def read_feedback(store: DeskStore) -> list[Feedback]:
     """Every answer recorded in the collection."""
     store = _store(store)
     answers = []
-    for row in store.app_rows(FEEDBACK_STREAM, limit=16384):
+    for row in store.app_rows(FEEDBACK_STREAM, limit=16384, latest=True):
         try:
             answers.append(Feedback(**json.loads(str(row.get("feedback")))))
         except (TypeError, ValueError):
