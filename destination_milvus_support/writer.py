@@ -214,9 +214,11 @@ class Writer:
             yield from _after_pending(batch.states, pending)
             return
         records = list(batch.entries.values())
+        dedup = [item for item in records if self._rules[item.stream].dedup]
+        hashes = [record_hash(item.stream, item.prepared.record_id) for item in dedup]
+        for item, repeated in zip(dedup, self._seen.add_many(hashes), strict=True):
+            item.repeated = repeated
         for item in records:
-            if self._rules[item.stream].dedup:
-                item.repeated = self._seen.add(record_hash(item.stream, item.prepared.record_id))
             item.look_up = item.stream not in self._fresh or item.repeated
         while len(pending) >= _MAX_PENDING:
             yield from _drain(pending, block=True, limit=1)
