@@ -251,6 +251,30 @@ def test_rows_written_before_record_digests_existed_are_rewritten_once_then_skip
     }
 
 
+def test_rows_digested_by_an_earlier_recipe_are_rewritten_once_embedding_nothing_then_skipped(desk):
+    """A collection written before records were digested from raw values: every row names another source.
+
+    Its chunk hashes still name the same texts, so the first sync after the upgrade embeds nothing and
+    writes every row once (with the new digest); the next one writes nothing.
+    """
+    tickets = [ticket(i, words=12) for i in range(1, 6)]
+    first, _ = desk.sync(tickets)
+    with MilvusReader(desk.uri, desk.collection) as reader:  # digests of the earlier (rendered-text) recipe
+        rows = [{k: v for k, v in row.items() if k != "text_sparse"} for row in reader.rows(fields=["*"])]
+        old = [{**row, "_ab_record_digest": "0" * 31 + "1:" + row["_ab_record_digest"].split(":")[1]} for row in rows]
+        reader.client.upsert(desk.collection, old)
+
+    converted, summary = desk.sync(tickets)
+    again, quiet = desk.sync(tickets)
+
+    assert first == len(rows) > 0 and converted == 0 and again == 0
+    assert f"{first} rows rewritten with new metadata" in summary and f"{first} rows written" in summary
+    assert "0 rows written" in quiet and "0 stale rows deleted" in quiet
+    with MilvusReader(desk.uri, desk.collection) as reader:
+        assert not any(row["_ab_record_digest"].startswith("0" * 31) for row in reader.rows(fields=["*"]))
+        assert len(reader.rows(fields=["pk"])) == len(rows)
+
+
 class _KilledAfterTheUpsert(Exception):
     """Stands for a sync killed right after its first upsert landed."""
 
