@@ -79,7 +79,8 @@ LONG_ARTICLE_ID = 4400000903
 #: Visible to agents and managers only (a Zendesk user segment): never recommended to customers.
 AGENTS_ONLY_ARTICLE_ID = 4400000904
 AGENTS_SEGMENT_ID = 360000000011
-AGENTS_ONLY_QUERY = "I want a refund of 700 euros for my order"
+#: Worded as the article is, so the tests' word-hashing ``fake`` embedding ranks it first when it may be seen.
+AGENTS_ONLY_QUERY = "A customer wants a refund of more than 500 euros for an order: which code in Admin?"
 EDITED_ARTICLE_ID = 4400000001
 
 
